@@ -1,0 +1,90 @@
+# SPDX-License-Identifier: MIT
+# porttune build and test entry points. `make` builds, `make test` runs everything.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+
+CSTD     := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Werror
+OPT      ?= -Os
+SAN      ?=
+ifeq ($(SAN),1)
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g
+endif
+HOSTCC   ?= gcc
+MUSLCC   ?= musl-gcc
+MINGWCC  ?= x86_64-w64-mingw32-gcc
+VENV     := .venv
+PY       := $(VENV)/bin/python
+
+CORE_SRC := $(wildcard module_src/core/*.c)
+LINUX_SRC:= $(wildcard module_src/linux/*.c)
+WIN_SRC  := $(wildcard module_src/win/*.c)
+ANS_SRC  := $(wildcard module_src/ansible/*.c)
+CLI_SRC  := $(wildcard module_src/cli/*.c)
+HDRS     := $(shell find module_src -name '*.h')
+
+MUSL_JANSSON  := build/deps/musl/lib/libjansson.a
+MINGW_JANSSON := build/deps/mingw/lib/libjansson.a
+
+# Front-end sources of the one binary; the CLI adds itself when present.
+APP_SRC := $(ANS_SRC) $(CLI_SRC)
+
+.PHONY: all deps venv test unit clean demo windows
+all: library/porttune
+ifneq ($(shell command -v $(MINGWCC) 2>/dev/null),)
+all: library/porttune.exe
+endif
+
+deps:
+	sh scripts/deps.sh build test
+
+$(MUSL_JANSSON):
+	sh scripts/build-jansson.sh musl
+
+$(MINGW_JANSSON):
+	sh scripts/build-jansson.sh mingw
+
+# The shipped module: static, musl, stripped.
+library/porttune: $(CORE_SRC) $(LINUX_SRC) $(APP_SRC) $(HDRS) $(MUSL_JANSSON)
+	$(MUSLCC) $(CSTD) $(WARN) $(OPT) -Imodule_src -Ibuild/deps/musl/include \
+	  -static -s -ffunction-sections -fdata-sections -Wl,--gc-sections \
+	  -o $@ $(CORE_SRC) $(LINUX_SRC) $(APP_SRC) $(MUSL_JANSSON)
+
+windows: library/porttune.exe
+library/porttune.exe: $(CORE_SRC) $(WIN_SRC) $(APP_SRC) $(HDRS) $(MINGW_JANSSON)
+	$(MINGWCC) $(CSTD) $(WARN) $(OPT) -municode -Imodule_src -Ibuild/deps/mingw/include \
+	  -static -s -o $@ $(CORE_SRC) $(WIN_SRC) $(APP_SRC) $(MINGW_JANSSON) -ladvapi32
+
+# Host build (glibc, system jansson) for unit tests and sanitizers.
+HOSTFLAGS := $(CSTD) $(WARN) -O1 -g $(SANFLAGS) -Imodule_src
+build/host/porttune: $(CORE_SRC) $(LINUX_SRC) $(APP_SRC) $(HDRS)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOSTFLAGS) -o $@ $(CORE_SRC) $(LINUX_SRC) $(APP_SRC) -ljansson
+
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(patsubst tests/unit/%.c,build/unit/%,$(UNIT_SRC))
+build/unit/%: tests/unit/%.c $(CORE_SRC) $(LINUX_SRC) $(HDRS) $(wildcard tests/unit/*.h)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOSTFLAGS) -Itests/unit -o $@ $< $(CORE_SRC) $(LINUX_SRC) -ljansson -lcmocka
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; ./$$t; done
+
+$(VENV)/.done: requirements.txt
+	/usr/bin/python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements.txt
+	touch $@
+venv: $(VENV)/.done
+
+# Areas add their own test targets to TESTS in mk/*.mk.
+TESTS := unit
+-include mk/*.mk
+
+test: deps
+	$(MAKE) all
+	$(MAKE) $(TESTS)
+	@echo "make test: all suites passed ($(TESTS))"
+
+clean:
+	rm -rf build library/porttune library/porttune.exe

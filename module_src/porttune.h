@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: MIT */
+/* porttune: types, error codes and the backend contract shared by all parts. */
+#ifndef PORTTUNE_H
+#define PORTTUNE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PT_VERSION "0.1.0"
+
+/* Error codes: negative, like libuv. */
+enum {
+    PT_OK = 0,
+    PT_EINVAL = -1,   /* a value the user gave is wrong */
+    PT_ENOMEM = -2,
+    PT_EIO = -3,      /* the OS refused a read or write */
+    PT_ENOTSUP = -4,  /* the knob does not exist on this host */
+    PT_ECONFLICT = -5,/* conflicts: fail and another file overrides us */
+    PT_EUNSAFE = -6   /* a path is a symlink or writable by others */
+};
+
+/* The first error wins; later pt_error_set calls are ignored. */
+typedef struct pt_error {
+    int code;
+    int os_code;          /* errno or GetLastError(); 0 if none */
+    char object[256];     /* option, key, path or registry value */
+    char msg[1024];       /* a complete sentence for the user */
+} pt_error_t;
+
+void pt_error_init(pt_error_t *err);
+/* Records the error if none is recorded yet; returns code. */
+int pt_error_set(pt_error_t *err, int code, int os_code, const char *object,
+                 const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 5, 6)))
+#endif
+    ;
+
+/* Settings porttune manages. Order is the output and file order. */
+typedef enum pt_key {
+    PT_K_PORT_RANGE = 0,
+    PT_K_RESERVED_PORTS,
+    PT_K_FIN_TIMEOUT,
+    PT_K_TW_REUSE,
+    PT_K_TW_REUSE_DELAY,
+    PT_K_MAX_TW_BUCKETS,
+    PT_K_TIME_WAIT_DELAY,
+    PT_K_MAX_USER_PORT,
+    PT_K__COUNT
+} pt_key_t;
+
+typedef enum pt_type { PT_T_INT, PT_T_RANGE, PT_T_PORTSET } pt_type_t;
+
+typedef struct pt_range {
+    uint32_t lo, hi;          /* inclusive */
+} pt_range_t;
+
+/* A value in canonical form: ints as numbers, a range as two numbers,
+ * a port set as sorted, merged, non-adjacent ranges (the kernel's form). */
+typedef struct pt_value {
+    pt_type_t type;
+    long long num;            /* PT_T_INT */
+    pt_range_t range;         /* PT_T_RANGE */
+    pt_range_t *set;          /* PT_T_PORTSET, owned; NULL when empty */
+    size_t nset;
+} pt_value_t;
+
+typedef struct pt_keyinfo {
+    pt_key_t key;
+    const char *option;       /* Ansible option name */
+    const char *sysctl;       /* dotted sysctl name, NULL if not Linux */
+    const char *regvalue;     /* Windows registry value, NULL if none */
+    pt_type_t type;
+    long long min, max;       /* allowed range for ints / ports */
+    bool linux_key, windows_key;
+} pt_keyinfo_t;
+
+extern const pt_keyinfo_t pt_keys[PT_K__COUNT];
+const pt_keyinfo_t *pt_key_by_option(const char *option);
+const pt_keyinfo_t *pt_key_by_sysctl(const char *name);
+
+typedef enum pt_conflicts_mode { PT_CONFLICTS_WARN, PT_CONFLICTS_FAIL, PT_CONFLICTS_IGNORE } pt_conflicts_mode_t;
+typedef enum pt_state { PT_STATE_PRESENT, PT_STATE_ABSENT } pt_state_t;
+typedef enum pt_os { PT_OS_LINUX, PT_OS_WINDOWS } pt_os_t;
+
+/* A growable list of owned strings. */
+typedef struct pt_strlist {
+    char **items;
+    size_t n, cap;
+} pt_strlist_t;
+
+int pt_strlist_add(pt_strlist_t *l, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+void pt_strlist_free(pt_strlist_t *l);
+
+/* What the user asked for, typed and validated. */
+typedef struct pt_options {
+    bool has[PT_K__COUNT];
+    pt_value_t want[PT_K__COUNT];
+    bool apply, persist, backup;
+    bool check_mode, diff;
+    pt_state_t state;
+    pt_conflicts_mode_t conflicts;
+    char *sysctl_file;        /* owned */
+    char *state_file;         /* owned; where original live values are kept */
+    pt_strlist_t warnings;
+} pt_options_t;
+
+#define PT_DEFAULT_SYSCTL_FILE "/etc/sysctl.d/60-porttune.conf"
+#define PT_DEFAULT_STATE_FILE "/var/lib/porttune/state.json"
+
+/* A line of another file that sets one of our keys after our file at boot. */
+typedef struct pt_conflict {
+    pt_key_t key;
+    char *file;               /* owned */
+    unsigned line;
+    char *value;              /* owned, as written in the file */
+    bool wins;                /* this value is the one effective at boot */
+} pt_conflict_t;
+
+/* What the host has now, per key and overall. */
+typedef struct pt_keystate {
+    bool supported;           /* the knob exists on this host */
+    bool live_set;            /* live value was read */
+    pt_value_t live;
+    bool persisted_set;       /* our file has the key */
+    pt_value_t persisted;
+    bool boot_set;            /* some file sets it at boot */
+    pt_value_t boot;
+    char *boot_source;        /* owned "file:line" of the winning line */
+    bool original_set;        /* the state file recorded the pre-porttune value */
+    pt_value_t original;
+} pt_keystate_t;
+
+struct pt_conf;
+
+typedef struct pt_current {
+    pt_os_t os;
+    pt_keystate_t key[PT_K__COUNT];
+    unsigned unpriv_port_start;   /* lowest port the range may start at */
+    struct pt_conf *file;         /* parsed sysctl_file (Linux), owned */
+    bool file_exists;
+    pt_conflict_t *conflicts;     /* owned */
+    size_t nconflicts;
+    bool windows_pre_vista;
+} pt_current_t;
+
+/* What to do, per key. */
+typedef struct pt_change {
+    bool live;                /* write the live value */
+    bool persist;             /* add, update or remove in the file */
+    bool remove;              /* state=absent: drop from the file */
+    bool restore;             /* state=absent: live value goes back to original */
+    pt_value_t target;        /* live value to write (borrowed) */
+} pt_change_t;
+
+typedef struct pt_plan {
+    pt_change_t change[PT_K__COUNT];
+    bool any_live, any_persist;
+    bool reboot_required;
+} pt_plan_t;
+
+/* Where a backend reads and writes. root prefixes every path ("" in
+ * production, a temporary tree in tests); proc_sys is the live-value
+ * directory below root (default "/proc/sys"). */
+typedef struct pt_ctx {
+    const char *root;
+    const char *proc_sys;
+} pt_ctx_t;
+
+/* ---- values (core/value.c) ---- */
+void pt_value_free(pt_value_t *v);
+int pt_value_copy(pt_value_t *dst, const pt_value_t *src);
+bool pt_value_equal(const pt_value_t *a, const pt_value_t *b);
+/* Parses the kernel's / a sysctl file's text form for key (whitespace and
+ * order tolerant). Returns 0 or PT_EINVAL with err naming `object`. */
+int pt_value_parse_sysctl(pt_key_t key, const char *text, pt_value_t *out,
+                          const char *object, pt_error_t *err);
+/* Writes the sysctl text form ("1024 65535", "8080-8081,9000") into buf.
+ * Returns 0, or PT_ENOMEM when buf is too small. */
+int pt_value_format_sysctl(const pt_value_t *v, char *buf, size_t size);
+/* The user-facing form ("1024-65535" for ranges). */
+int pt_value_format_user(const pt_value_t *v, char *buf, size_t size);
+/* Number of ports in set that lie within [lo, hi]. */
+unsigned long pt_portset_count_in(const pt_value_t *set, uint32_t lo, uint32_t hi);
+
+/* ---- the backend contract: one implementation per OS, chosen at build time ---- */
+extern const pt_os_t pt_backend_os;
+/* Reads live values, our file, boot-order conflicts and recorded originals for
+ * every key this OS supports. cur is zeroed by the caller. */
+int pt_backend_read(const pt_ctx_t *ctx, const pt_options_t *opts,
+                    pt_current_t *cur, pt_error_t *err);
+/* Writes the live values the plan asks for. All or nothing: on failure the
+ * keys written in this call are put back, and err names the key and value. */
+int pt_backend_apply(const pt_ctx_t *ctx, const pt_options_t *opts,
+                     const pt_current_t *cur, const pt_plan_t *plan,
+                     pt_error_t *err);
+/* Writes or removes the persisted settings (atomic replace). *backup_path
+ * receives an owned path when a backup copy was made. */
+int pt_backend_persist(const pt_ctx_t *ctx, const pt_options_t *opts,
+                       const pt_current_t *cur, const pt_plan_t *plan,
+                       char **backup_path, pt_error_t *err);
+/* Records the pre-porttune live values of keys about to change (present) or
+ * forgets restored ones (absent), in opts->state_file. */
+int pt_backend_remember(const pt_ctx_t *ctx, const pt_options_t *opts,
+                        const pt_current_t *cur, const pt_plan_t *plan,
+                        pt_error_t *err);
+void pt_current_free(pt_current_t *cur);
+
+#endif
