@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: MIT
+# Port-pressure diagnosis (module_src/diag): a library for the front ends, a
+# temporary test driver, its unit and namespace tests, and the benchmark.
+#
+#   make diag            host (glibc) driver build/diag/porttune-diag
+#   make diag-musl       static musl driver build/diag/porttune-diag-musl
+#   make diag-test       unit tests + musl build + namespace integration test
+#   make diag-bench      bench/diag (not a test; needs root, minutes)
+#
+# Kernel headers and musl: Debian's musl-gcc searches only musl's own include
+# dir, so <linux/inet_diag.h> is not found. We do not add /usr/include (glibc's
+# headers would shadow musl's); build/diag/kinc holds symlinks to just the
+# kernel-UAPI dirs linux/, asm/ (multiarch) and asm-generic/, added with
+# -isystem. They are plain UAPI headers and compile clean with musl.
+
+DIAG_SRC   := $(wildcard module_src/diag/*.c)
+DIAG_HDRS  := $(wildcard module_src/diag/*.h) module_src/porttune.h
+DIAG_KINC  := build/diag/kinc
+DIAG_MARCH := $(shell $(HOSTCC) -print-multiarch 2>/dev/null)
+
+DIAG_UNIT_SRC := $(wildcard tests/diag/test_*.c)
+DIAG_UNIT_BIN := $(patsubst tests/diag/%.c,build/unit-diag/%,$(DIAG_UNIT_SRC))
+
+.PHONY: diag diag-musl diag-unit diag-integration diag-test diag-bench
+diag: build/diag/porttune-diag
+
+build/diag/porttune-diag: tests/diag/diag_main.c $(DIAG_SRC) $(DIAG_HDRS)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOSTFLAGS) -o $@ tests/diag/diag_main.c $(DIAG_SRC) -ljansson
+
+$(DIAG_KINC)/.done:
+	@mkdir -p $(@D)
+	ln -sfn /usr/include/linux $(@D)/linux
+	ln -sfn /usr/include/$(DIAG_MARCH)/asm $(@D)/asm
+	ln -sfn /usr/include/asm-generic $(@D)/asm-generic
+	@test -f $(@D)/linux/inet_diag.h && test -f $(@D)/asm/types.h || \
+	  { echo "diag.mk: kernel headers missing (Debian linux-libc-dev)" >&2; exit 1; }
+	touch $@
+
+diag-musl: build/diag/porttune-diag-musl
+build/diag/porttune-diag-musl: tests/diag/diag_main.c $(DIAG_SRC) $(DIAG_HDRS) $(DIAG_KINC)/.done $(MUSL_JANSSON)
+	@mkdir -p $(@D)
+	$(MUSLCC) $(CSTD) $(WARN) $(OPT) -Imodule_src -Ibuild/deps/musl/include \
+	  -isystem $(DIAG_KINC) -static -s -ffunction-sections -fdata-sections \
+	  -Wl,--gc-sections -o $@ tests/diag/diag_main.c $(DIAG_SRC) $(MUSL_JANSSON)
+
+build/unit-diag/%: tests/diag/%.c $(DIAG_SRC) $(DIAG_HDRS)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOSTFLAGS) -o $@ $< $(DIAG_SRC) -ljansson -lcmocka
+
+diag-unit: $(DIAG_UNIT_BIN)
+	@set -e; for t in $(DIAG_UNIT_BIN); do echo "== $$t"; ./$$t; done
+
+diag-integration: build/diag/porttune-diag build/diag/porttune-diag-musl
+	bash tests/diag/run.sh build/diag/porttune-diag
+	bash tests/diag/run.sh build/diag/porttune-diag-musl
+
+diag-test: diag-unit diag-integration
+
+diag-bench: build/diag/porttune-diag-musl build/diag/measure build/diag/twgen
+	bash bench/diag/run.sh
+
+build/diag/measure: bench/diag/measure.c
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOSTFLAGS) -o $@ $<
+
+build/diag/twgen: bench/diag/twgen.c
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOSTFLAGS) -o $@ $<
+
+TESTS += diag-test

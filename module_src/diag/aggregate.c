@@ -1,0 +1,757 @@
+/* SPDX-License-Identifier: MIT */
+/* Port-pressure aggregation: sockets stream in, a bounded hash table counts them per destination. No OS calls. */
+#include "diag/diag.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One destination: 32 bytes, so a table of 65536 slots is 2 MiB. */
+typedef struct dest {
+    uint32_t held;                /* sockets holding a local port towards it */
+    uint32_t time_wait;
+    uint32_t established;
+    uint16_t port;
+    uint8_t family;               /* 0 marks an empty slot */
+    uint8_t pad;
+    uint8_t addr[16];
+} dest_t;
+
+struct pt_diag {
+    pt_diag_config_t cfg;
+    unsigned long usable;         /* range size minus reserved ports in it */
+    uint64_t total;
+    uint64_t states[PT_TCP__COUNT]; /* [0] counts unknown states */
+    dest_t *tab;
+    size_t cap, n, max_cap;
+    uint64_t dropped;             /* sockets whose destination was not tracked */
+    uint64_t outside_pool;        /* connected sockets on a non-ephemeral port */
+    uint64_t listeners;
+    pt_portset_t exposed[2];      /* in-range, unreserved listener ports: v4, v6 */
+};
+
+static const char *const state_names[PT_TCP__COUNT] = {
+    NULL, "ESTABLISHED", "SYN_SENT", "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2",
+    "TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN", "CLOSING",
+    "NEW_SYN_RECV",
+};
+
+const char *pt_tcp_state_name(unsigned state)
+{
+    return state < PT_TCP__COUNT ? state_names[state] : NULL;
+}
+
+int pt__diag_error(pt_error_t *err, int code, int os_code, const char *object,
+                   const char *fmt, ...)
+{
+    va_list ap;
+
+    if (err == NULL || err->code != 0)
+        return code;
+    err->code = code;
+    err->os_code = os_code;
+    snprintf(err->object, sizeof(err->object), "%s", object ? object : "");
+    va_start(ap, fmt);
+    vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+/* ---- port sets ---- */
+
+void pt_portset_clear(pt_portset_t *set)
+{
+    memset(set, 0, sizeof(*set));
+}
+
+void pt_portset_add(pt_portset_t *set, unsigned port)
+{
+    if (port < 65536)
+        set->bits[port / 64] |= UINT64_C(1) << (port % 64);
+}
+
+bool pt_portset_has(const pt_portset_t *set, unsigned port)
+{
+    return port < 65536 && (set->bits[port / 64] >> (port % 64)) & 1;
+}
+
+unsigned long pt_portset_count_range(const pt_portset_t *set, unsigned lo, unsigned hi)
+{
+    unsigned long n = 0;
+
+    if (hi > 65535)
+        hi = 65535;
+    for (unsigned p = lo; p <= hi; p++) {
+        if (p % 64 == 0 && p + 63 <= hi) {
+            n += (unsigned long)__builtin_popcountll(set->bits[p / 64]);
+            p += 63;
+        } else if (pt_portset_has(set, p)) {
+            n++;
+        }
+    }
+    return n;
+}
+
+static int parse_port(const char *s, char **end, unsigned *out)
+{
+    unsigned long v;
+
+    if (*s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    v = strtoul(s, end, 10);
+    if (errno != 0 || v > 65535)
+        return -1;
+    *out = (unsigned)v;
+    return 0;
+}
+
+static const char *skip_space(const char *s)
+{
+    while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+        s++;
+    return s;
+}
+
+int pt_portset_parse(const char *text, pt_portset_t *set, const char *object,
+                     pt_error_t *err)
+{
+    const char *s = skip_space(text);
+
+    pt_portset_clear(set);
+    while (*s != '\0') {
+        unsigned lo, hi;
+        char *end;
+
+        if (parse_port(s, &end, &lo) != 0)
+            goto bad;
+        hi = lo;
+        s = end;
+        if (*s == '-') {
+            if (parse_port(s + 1, &end, &hi) != 0 || hi < lo)
+                goto bad;
+            s = end;
+        }
+        for (unsigned p = lo; p <= hi; p++)
+            pt_portset_add(set, p);
+        s = skip_space(s);
+        if (*s == ',')
+            s = skip_space(s + 1);
+        else if (*s != '\0')
+            goto bad;
+    }
+    return 0;
+bad:
+    pt_portset_clear(set);
+    return pt__diag_error(err, PT_EINVAL, 0, object,
+                          "%s: '%s' is not a list of ports and ranges "
+                          "(like 8080-8081,9000, ports 0-65535).", object, text);
+}
+
+/* Writes the canonical form into buf (when not NULL); returns its length. */
+static size_t portset_write(const pt_portset_t *set, char *buf)
+{
+    size_t len = 0;
+    unsigned p = 0;
+
+    while (p < 65536) {
+        unsigned lo, hi;
+        char tmp[16];
+        int k;
+
+        if (set->bits[p / 64] == 0 && p % 64 == 0) {
+            p += 64;
+            continue;
+        }
+        if (!pt_portset_has(set, p)) {
+            p++;
+            continue;
+        }
+        lo = p;
+        while (p + 1 < 65536 && pt_portset_has(set, p + 1))
+            p++;
+        hi = p++;
+        if (lo == hi)
+            k = snprintf(tmp, sizeof(tmp), "%s%u", len ? "," : "", lo);
+        else
+            k = snprintf(tmp, sizeof(tmp), "%s%u-%u", len ? "," : "", lo, hi);
+        if (buf)
+            memcpy(buf + len, tmp, (size_t)k);
+        len += (size_t)k;
+    }
+    return len;
+}
+
+char *pt_portset_format(const pt_portset_t *set)
+{
+    size_t len = portset_write(set, NULL);
+    char *s = malloc(len + 1);
+
+    if (s == NULL)
+        return NULL;
+    portset_write(set, s);
+    s[len] = '\0';
+    return s;
+}
+
+int pt_diag_parse_port_range(const char *text, unsigned *lo, unsigned *hi,
+                             const char *object, pt_error_t *err)
+{
+    const char *s = skip_space(text);
+    unsigned a, b;
+    char *end;
+
+    if (parse_port(s, &end, &a) != 0)
+        goto bad;
+    s = skip_space(end);
+    if (*s == '-')
+        s = skip_space(s + 1);
+    if (parse_port(s, &end, &b) != 0)
+        goto bad;
+    if (*skip_space(end) != '\0' || a == 0 || a > b)
+        goto bad;
+    *lo = a;
+    *hi = b;
+    return 0;
+bad:
+    return pt__diag_error(err, PT_EINVAL, 0, object,
+                          "%s: '%s' is not a port range (two ports 1-65535, "
+                          "start <= end).", object, text);
+}
+
+/* ---- addresses ---- */
+
+static const uint8_t v4mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+/* RFC 5952 text, as ss and inet_ntop print it; kept here so the pure part
+ * needs no socket headers. */
+static void format_addr(int family, const uint8_t *a, char *out, size_t size)
+{
+    unsigned w[8];
+    int best = -1, bestlen = 1, i;
+    size_t n = 0;
+
+    if (family == PT_DIAG_AF_INET) {
+        snprintf(out, size, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+        return;
+    }
+    if (memcmp(a, v4mapped_prefix, 12) == 0) {
+        snprintf(out, size, "::ffff:%u.%u.%u.%u", a[12], a[13], a[14], a[15]);
+        return;
+    }
+    for (i = 0; i < 8; i++)
+        w[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+    for (i = 0; i < 8;) {
+        int j = i;
+
+        while (j < 8 && w[j] == 0)
+            j++;
+        if (j - i > bestlen) {
+            best = i;
+            bestlen = j - i;
+        }
+        i = j > i ? j : i + 1;
+    }
+    out[0] = '\0';
+    for (i = 0; i < 8 && n < size; i++) {
+        if (i == best) {
+            n += (size_t)snprintf(out + n, size - n, "::");
+            i += bestlen - 1;
+            continue;
+        }
+        n += (size_t)snprintf(out + n, size - n, "%s%x",
+                              (i == 0 || i == best + bestlen) ? "" : ":", w[i]);
+    }
+}
+
+/* ---- the table ---- */
+
+static uint64_t load64(const uint8_t *p)
+{
+    uint64_t v;
+
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
+static uint64_t hash_key(int family, unsigned port, const uint8_t *addr)
+{
+    uint64_t h = load64(addr) * UINT64_C(0x9e3779b97f4a7c15);
+
+    h ^= (load64(addr + 8) + ((uint64_t)port << 8 | (unsigned)family)) *
+         UINT64_C(0xc2b2ae3d27d4eb4f);
+    h ^= h >> 33;
+    h *= UINT64_C(0xff51afd7ed558ccd);
+    h ^= h >> 33;
+    h *= UINT64_C(0xc4ceb9fe1a85ec53);
+    h ^= h >> 33;
+    return h;
+}
+
+static dest_t *slot_for(dest_t *tab, size_t cap, int family, unsigned port,
+                        const uint8_t *addr)
+{
+    size_t i = (size_t)hash_key(family, port, addr) & (cap - 1);
+
+    for (;;) {
+        dest_t *e = &tab[i];
+
+        if (e->family == 0 ||
+            (e->family == family && e->port == port && memcmp(e->addr, addr, 16) == 0))
+            return e;
+        i = (i + 1) & (cap - 1);
+    }
+}
+
+static int grow(pt_diag_t *d)
+{
+    size_t ncap = d->cap ? d->cap * 2 : 64;
+    dest_t *ntab = calloc(ncap, sizeof(*ntab));
+
+    if (ntab == NULL)
+        return PT_ENOMEM;
+    for (size_t i = 0; i < d->cap; i++) {
+        const dest_t *e = &d->tab[i];
+
+        if (e->family != 0)
+            *slot_for(ntab, ncap, e->family, e->port, e->addr) = *e;
+    }
+    free(d->tab);
+    d->tab = ntab;
+    d->cap = ncap;
+    return 0;
+}
+
+void pt_diag_config_init(pt_diag_config_t *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->range_lo = 32768;
+    cfg->range_hi = 60999;
+    cfg->max_tw_buckets = -1;
+    cfg->time_wait_secs = 60;
+    cfg->threshold_pct = PT_DIAG_DEFAULT_THRESHOLD;
+    cfg->top_n = PT_DIAG_DEFAULT_TOP;
+    cfg->max_destinations = PT_DIAG_DEFAULT_MAX_DESTINATIONS;
+}
+
+pt_diag_t *pt_diag_new(const pt_diag_config_t *cfg, pt_error_t *err)
+{
+    pt_diag_t *d = NULL;
+
+    if (cfg->range_lo == 0 || cfg->range_lo > cfg->range_hi || cfg->range_hi > 65535) {
+        pt__diag_error(err, PT_EINVAL, 0, "port_range",
+                       "port_range %u-%u is not a range of ports 1-65535 with "
+                       "start <= end.", cfg->range_lo, cfg->range_hi);
+        return NULL;
+    }
+    if (!(cfg->threshold_pct > 0 && cfg->threshold_pct <= 100)) {
+        pt__diag_error(err, PT_EINVAL, 0, "threshold",
+                       "threshold %g is not a percentage above 0 and at most 100.",
+                       cfg->threshold_pct);
+        return NULL;
+    }
+    if (cfg->time_wait_secs == 0 || cfg->max_destinations == 0 ||
+        cfg->max_destinations > ((size_t)1 << 28)) {
+        pt__diag_error(err, PT_EINVAL, 0, "max_destinations",
+                       "time_wait_secs %u and max_destinations %zu must be above 0 "
+                       "(max_destinations at most 2^28).",
+                       cfg->time_wait_secs, cfg->max_destinations);
+        return NULL;
+    }
+    d = calloc(1, sizeof(*d));
+    if (d == NULL)
+        goto nomem;
+    d->cfg = *cfg;
+    d->usable = (cfg->range_hi - cfg->range_lo + 1) -
+                pt_portset_count_range(&cfg->reserved, cfg->range_lo, cfg->range_hi);
+    /* Smallest power of two that holds max_destinations at 3/4 load. */
+    d->max_cap = 64;
+    while (d->max_cap / 4 * 3 < cfg->max_destinations)
+        d->max_cap *= 2;
+    if (grow(d) != 0)
+        goto nomem;
+    return d;
+nomem:
+    pt_diag_free(d);
+    pt__diag_error(err, PT_ENOMEM, ENOMEM, "diagnosis",
+                   "Out of memory starting the diagnosis.");
+    return NULL;
+}
+
+void pt_diag_free(pt_diag_t *d)
+{
+    if (d == NULL)
+        return;
+    free(d->tab);
+    free(d);
+}
+
+static bool in_pool(const pt_diag_t *d, unsigned port)
+{
+    return port >= d->cfg.range_lo && port <= d->cfg.range_hi &&
+           !pt_portset_has(&d->cfg.reserved, port);
+}
+
+int pt_diag_add(pt_diag_t *d, const pt_diag_sock_t *s)
+{
+    uint8_t addr[16] = { 0 };
+    int family = s->family;
+    dest_t *e;
+
+    d->total++;
+    d->states[s->state < PT_TCP__COUNT ? s->state : 0]++;
+    if (s->state == PT_TCP_LISTEN) {
+        d->listeners++;
+        if (in_pool(d, s->lport))
+            pt_portset_add(&d->exposed[family == PT_DIAG_AF_INET6], s->lport);
+        return 0;
+    }
+    if (s->rport == 0 || s->state == 0 || s->state >= PT_TCP__COUNT)
+        return 0;
+    /* Only ports connect() drew from the ephemeral pool count: the server
+     * side of an accepted connection sits on the listener's port. */
+    if (!in_pool(d, s->lport)) {
+        d->outside_pool++;
+        return 0;
+    }
+    /* A v4-mapped peer is the same IPv4 destination, drawing on the same pool. */
+    if (family == PT_DIAG_AF_INET6 && memcmp(s->raddr, v4mapped_prefix, 12) == 0) {
+        family = PT_DIAG_AF_INET;
+        memcpy(addr, s->raddr + 12, 4);
+    } else {
+        memcpy(addr, s->raddr, family == PT_DIAG_AF_INET ? 4 : 16);
+    }
+    e = slot_for(d->tab, d->cap, family, s->rport, addr);
+    if (e->family == 0) {
+        if ((d->n + 1) * 4 > d->cap * 3 || d->n >= d->cfg.max_destinations) {
+            if (d->cap >= d->max_cap || d->n >= d->cfg.max_destinations) {
+                d->dropped++;
+                return 0;
+            }
+            if (grow(d) != 0) {
+                d->dropped++;
+                return PT_ENOMEM;
+            }
+            e = slot_for(d->tab, d->cap, family, s->rport, addr);
+        }
+        e->family = (uint8_t)family;
+        e->port = s->rport;
+        memcpy(e->addr, addr, 16);
+        d->n++;
+    }
+    e->held++;
+    if (s->state == PT_TCP_TIME_WAIT)
+        e->time_wait++;
+    else if (s->state == PT_TCP_ESTABLISHED)
+        e->established++;
+    return 0;
+}
+
+int pt_diag_add_cb(const pt_diag_sock_t *s, void *arg)
+{
+    return pt_diag_add(arg, s);
+}
+
+/* ---- the report ---- */
+
+static double round2(double x)
+{
+    return (double)(long long)(x * 100.0 + (x < 0 ? -0.5 : 0.5)) / 100.0;
+}
+
+static double pct(uint64_t part, uint64_t whole)
+{
+    return whole ? round2(100.0 * (double)part / (double)whole) : 0.0;
+}
+
+static int cmp_dest(const void *pa, const void *pb)
+{
+    const dest_t *a = *(const dest_t *const *)pa, *b = *(const dest_t *const *)pb;
+    int c;
+
+    if (a->held != b->held)
+        return a->held < b->held ? 1 : -1;
+    if (a->family != b->family)
+        return a->family < b->family ? -1 : 1;
+    c = memcmp(a->addr, b->addr, 16);
+    if (c != 0)
+        return c;
+    return a->port < b->port ? -1 : a->port > b->port;
+}
+
+static void dest_name(const dest_t *e, char *buf, size_t size)
+{
+    char addr[64];
+
+    format_addr(e->family, e->addr, addr, sizeof(addr));
+    if (e->family == PT_DIAG_AF_INET6)
+        snprintf(buf, size, "[%s]:%u", addr, e->port);
+    else
+        snprintf(buf, size, "%s:%u", addr, e->port);
+}
+
+/* Adds a new value under key, consuming it; returns -1 when either failed. */
+static int put(json_t *obj, const char *key, json_t *v)
+{
+    return v == NULL ? -1 : json_object_set_new(obj, key, v);
+}
+
+static int append(json_t *arr, json_t *v)
+{
+    return v == NULL ? -1 : json_array_append_new(arr, v);
+}
+
+static json_t *dest_json(const pt_diag_t *d, const dest_t *e)
+{
+    char addr[64];
+    json_t *o;
+
+    format_addr(e->family, e->addr, addr, sizeof(addr));
+    o = json_pack("{s:s, s:i, s:s, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f}",
+                  "address", addr,
+                  "port", (int)e->port,
+                  "family", e->family == PT_DIAG_AF_INET ? "ipv4" : "ipv6",
+                  "ports_held", (json_int_t)e->held,
+                  "established", (json_int_t)e->established,
+                  "time_wait", (json_int_t)e->time_wait,
+                  "other", (json_int_t)(e->held - e->established - e->time_wait),
+                  "usable", (json_int_t)d->usable,
+                  "pct", pct(e->held, d->usable),
+                  "sustainable_rate_per_s",
+                  round2((double)d->usable / d->cfg.time_wait_secs),
+                  "observed_close_rate_per_s",
+                  round2((double)e->time_wait / d->cfg.time_wait_secs));
+    return o;
+}
+
+static int add_warning(json_t *warnings, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+static int add_warning(json_t *warnings, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    return append(warnings, json_string(buf));
+}
+
+static int report_states(const pt_diag_t *d, json_t *root)
+{
+    json_t *states = json_object();
+
+    if (put(root, "states", states) != 0)
+        return -1;
+    for (unsigned i = 1; i < PT_TCP__COUNT; i++)
+        if (put(states, state_names[i], json_integer((json_int_t)d->states[i])) != 0)
+            return -1;
+    if (d->states[0] && put(states, "UNKNOWN", json_integer((json_int_t)d->states[0])) != 0)
+        return -1;
+    return 0;
+}
+
+static int report_time_wait(const pt_diag_t *d, json_t *root, json_t *warnings)
+{
+    uint64_t tw = d->states[PT_TCP_TIME_WAIT];
+    long long max = d->cfg.max_tw_buckets;
+    json_t *o = json_object();
+
+    if (put(root, "time_wait", o) != 0 ||
+        put(o, "total", json_integer((json_int_t)tw)) != 0 ||
+        put(o, "seconds", json_integer(d->cfg.time_wait_secs)) != 0)
+        return -1;
+    if (max < 0)
+        return put(o, "max_tw_buckets", json_null());
+    if (put(o, "max_tw_buckets", json_integer(max)) != 0 ||
+        put(o, "headroom", json_integer(max - (long long)tw)) != 0 ||
+        put(o, "used_pct", json_real(pct(tw, (uint64_t)max))) != 0)
+        return -1;
+    if (max == 0)
+        return add_warning(warnings,
+                           "tcp_max_tw_buckets is 0: the kernel destroys TIME_WAIT "
+                           "sockets at once, so late segments of old connections can "
+                           "corrupt new ones.");
+    if (100.0 * (double)tw / (double)max >= d->cfg.threshold_pct)
+        return add_warning(warnings,
+                           "%llu TIME_WAIT sockets are %.2f %% of tcp_max_tw_buckets "
+                           "%lld (threshold %g %%); past it the kernel drops TIME_WAIT "
+                           "state early.",
+                           (unsigned long long)tw, pct(tw, (uint64_t)max), max,
+                           d->cfg.threshold_pct);
+    return 0;
+}
+
+static int report_range(const pt_diag_t *d, json_t *root, json_t *warnings)
+{
+    unsigned size = d->cfg.range_hi - d->cfg.range_lo + 1;
+    char *reserved = pt_portset_format(&d->cfg.reserved);
+    json_t *o;
+
+    if (reserved == NULL)
+        return -1;
+    o = json_pack("{s:i, s:i, s:i, s:s, s:I, s:I, s:f}",
+                  "start", (int)d->cfg.range_lo, "end", (int)d->cfg.range_hi,
+                  "size", (int)size, "reserved_ports", reserved,
+                  "reserved_in_range", (json_int_t)(size - d->usable),
+                  "usable", (json_int_t)d->usable,
+                  "sustainable_rate_per_s",
+                  round2((double)d->usable / d->cfg.time_wait_secs));
+    free(reserved);
+    if (put(root, "port_range", o) != 0)
+        return -1;
+    if (d->usable == 0)
+        return add_warning(warnings,
+                           "Every port of the ephemeral range %u-%u is reserved: "
+                           "outgoing connections without an explicit bind fail.",
+                           d->cfg.range_lo, d->cfg.range_hi);
+    return 0;
+}
+
+static int report_destinations(const pt_diag_t *d, json_t *root, json_t *warnings)
+{
+    const dest_t **all = NULL;
+    json_t *o = json_object(), *top = json_array();
+    size_t k = 0;
+    int rc = -1;
+
+    if (put(root, "destinations", o) != 0 ||
+        put(o, "total", json_integer((json_int_t)d->n)) != 0 ||
+        put(o, "sockets_untracked", json_integer((json_int_t)d->dropped)) != 0 ||
+        put(o, "sockets_outside_range", json_integer((json_int_t)d->outside_pool)) != 0) {
+        json_decref(top);
+        return -1;
+    }
+    if (put(o, "top", top) != 0)
+        return -1;
+    if (d->n > 0) {
+        all = malloc(d->n * sizeof(*all));
+        if (all == NULL)
+            return -1;
+    }
+    for (size_t i = 0; i < d->cap; i++)
+        if (d->tab[i].family != 0)
+            all[k++] = &d->tab[i];
+    qsort(all, k, sizeof(*all), cmp_dest);
+    for (size_t i = 0; i < k && i < d->cfg.top_n; i++)
+        if (append(top, dest_json(d, all[i])) != 0)
+            goto out;
+    for (size_t i = 0; i < k; i++) {
+        char name[80];
+        double p = pct(all[i]->held, d->usable);
+
+        if (d->usable == 0 ||
+            100.0 * all[i]->held / (double)d->usable < d->cfg.threshold_pct)
+            break;
+        dest_name(all[i], name, sizeof(name));
+        if (add_warning(warnings,
+                        "Destination %s holds %u of %lu usable local ports (%.2f %%, "
+                        "threshold %g %%): new connections to it start failing with "
+                        "'Address already in use' when none is left; widen port_range, "
+                        "enable tw_reuse or spread over more destination addresses.",
+                        name, all[i]->held, d->usable, p, d->cfg.threshold_pct) != 0)
+            goto out;
+    }
+    if (d->dropped > 0 &&
+        add_warning(warnings,
+                    "%llu sockets went to destinations beyond the %zu tracked; "
+                    "they are counted by state but not per destination.",
+                    (unsigned long long)d->dropped, d->cfg.max_destinations) != 0)
+        goto out;
+    rc = 0;
+out:
+    free(all);
+    return rc;
+}
+
+static int report_listeners(const pt_diag_t *d, json_t *root, json_t *warnings)
+{
+    pt_portset_t exposed, advice;
+    json_t *o = json_object(), *ports = json_array();
+    char *exposed_s = NULL, *advice_s = NULL;
+    int rc = -1;
+
+    if (put(root, "listeners", o) != 0 ||
+        put(o, "total", json_integer((json_int_t)d->listeners)) != 0) {
+        json_decref(ports);
+        return -1;
+    }
+    if (put(o, "in_ephemeral_range", ports) != 0)
+        return -1;
+    for (size_t i = 0; i < 65536 / 64; i++) {
+        exposed.bits[i] = d->exposed[0].bits[i] | d->exposed[1].bits[i];
+        advice.bits[i] = exposed.bits[i] | d->cfg.reserved.bits[i];
+    }
+    for (unsigned p = d->cfg.range_lo; p <= d->cfg.range_hi; p++) {
+        json_t *entry, *fam;
+
+        if (!pt_portset_has(&exposed, p))
+            continue;
+        entry = json_pack("{s:i}", "port", (int)p);
+        fam = json_array();
+        if (append(ports, entry) != 0) {
+            json_decref(fam);
+            return -1;
+        }
+        if (put(entry, "families", fam) != 0)
+            return -1;
+        if ((pt_portset_has(&d->exposed[0], p) && append(fam, json_string("ipv4")) != 0) ||
+            (pt_portset_has(&d->exposed[1], p) && append(fam, json_string("ipv6")) != 0))
+            return -1;
+    }
+    exposed_s = pt_portset_format(&exposed);
+    advice_s = pt_portset_format(&advice);
+    if (exposed_s == NULL || advice_s == NULL)
+        goto out;
+    if (put(o, "unprotected_ports", json_string(exposed_s)) != 0)
+        goto out;
+    if (exposed_s[0] == '\0') {
+        rc = put(o, "reserved_ports_advice", json_null());
+        goto out;
+    }
+    if (put(o, "reserved_ports_advice", json_string(advice_s)) != 0 ||
+        add_warning(warnings,
+                    "Listening ports %s lie inside the ephemeral range %u-%u and are "
+                    "not reserved: an outgoing connection can take such a port while "
+                    "its service is down, and the service then fails to start with "
+                    "'Address already in use'. Set reserved_ports to %s.",
+                    exposed_s, d->cfg.range_lo, d->cfg.range_hi, advice_s) != 0)
+        goto out;
+    rc = 0;
+out:
+    free(exposed_s);
+    free(advice_s);
+    return rc;
+}
+
+json_t *pt_diag_report(const pt_diag_t *d, pt_error_t *err)
+{
+    json_t *root = json_object(), *warnings = json_array();
+
+    if (root == NULL || warnings == NULL)
+        goto nomem;
+    if (put(root, "sockets", json_integer((json_int_t)d->total)) != 0 ||
+        put(root, "threshold_pct", json_real(d->cfg.threshold_pct)) != 0 ||
+        report_states(d, root) != 0 ||
+        report_time_wait(d, root, warnings) != 0 ||
+        report_range(d, root, warnings) != 0 ||
+        report_destinations(d, root, warnings) != 0 ||
+        report_listeners(d, root, warnings) != 0)
+        goto nomem;
+    if (json_object_set(root, "warnings", warnings) != 0)
+        goto nomem;
+    json_decref(warnings);
+    return root;
+nomem:
+    json_decref(root);
+    json_decref(warnings);
+    pt__diag_error(err, PT_ENOMEM, ENOMEM, "diagnosis",
+                   "Out of memory building the diagnosis report.");
+    return NULL;
+}

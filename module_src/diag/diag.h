@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: MIT */
+/* porttune diagnosis: port pressure per destination from a stream of TCP sockets. */
+#ifndef PT_DIAG_H
+#define PT_DIAG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "porttune.h"
+
+/* Kernel TCP states (include/net/tcp_states.h); /proc/net/tcp and
+ * sock_diag both report these numbers. */
+typedef enum pt_tcp_state {
+    PT_TCP_ESTABLISHED = 1,
+    PT_TCP_SYN_SENT,
+    PT_TCP_SYN_RECV,
+    PT_TCP_FIN_WAIT1,
+    PT_TCP_FIN_WAIT2,
+    PT_TCP_TIME_WAIT,
+    PT_TCP_CLOSE,
+    PT_TCP_CLOSE_WAIT,
+    PT_TCP_LAST_ACK,
+    PT_TCP_LISTEN,
+    PT_TCP_CLOSING,
+    PT_TCP_NEW_SYN_RECV,
+    PT_TCP__COUNT                 /* one past the last state */
+} pt_tcp_state_t;
+
+/* Name of a state ("TIME_WAIT"), or NULL when out of range. */
+const char *pt_tcp_state_name(unsigned state);
+
+#define PT_DIAG_AF_INET 4
+#define PT_DIAG_AF_INET6 6
+
+/* One socket, as a reader hands it over; the aggregator copies what it
+ * needs and keeps nothing else. Ports in host order; addresses in network
+ * order, IPv4 in the first 4 bytes of addr. */
+typedef struct pt_diag_sock {
+    uint8_t family;               /* PT_DIAG_AF_INET or PT_DIAG_AF_INET6 */
+    uint8_t state;                /* pt_tcp_state_t */
+    uint16_t lport, rport;
+    uint8_t laddr[16], raddr[16];
+} pt_diag_sock_t;
+
+/* A set of ports 0..65535 as a bitmap. */
+typedef struct pt_portset {
+    uint64_t bits[65536 / 64];
+} pt_portset_t;
+
+void pt_portset_clear(pt_portset_t *set);
+void pt_portset_add(pt_portset_t *set, unsigned port);
+bool pt_portset_has(const pt_portset_t *set, unsigned port);
+/* Number of ports of set within [lo, hi]. */
+unsigned long pt_portset_count_range(const pt_portset_t *set, unsigned lo, unsigned hi);
+/* Parses the kernel's ip_local_reserved_ports text ("8080-8081,9000", empty
+ * or whitespace for none) into set (cleared first). Returns 0 or PT_EINVAL,
+ * err naming object. */
+int pt_portset_parse(const char *text, pt_portset_t *set, const char *object,
+                     pt_error_t *err);
+/* The canonical form ("8080-8081,9000", "" when empty): sorted, merged.
+ * Returns a malloc'ed string the caller frees, NULL on allocation failure. */
+char *pt_portset_format(const pt_portset_t *set);
+
+/* Parses ip_local_port_range text ("32768\t60999"). Returns 0 or PT_EINVAL. */
+int pt_diag_parse_port_range(const char *text, unsigned *lo, unsigned *hi,
+                             const char *object, pt_error_t *err);
+
+/* What the report is measured against. pt_diag_config_init sets the
+ * kernel's defaults; pt_diag_read_sysctls fills in the host's values. */
+typedef struct pt_diag_config {
+    unsigned range_lo, range_hi;  /* ip_local_port_range, inclusive */
+    pt_portset_t reserved;        /* ip_local_reserved_ports */
+    long long max_tw_buckets;     /* tcp_max_tw_buckets; -1 when unknown */
+    unsigned time_wait_secs;      /* 60 on Linux */
+    double threshold_pct;         /* warn at or above this share, (0, 100] */
+    unsigned top_n;               /* destinations listed in the report */
+    size_t max_destinations;      /* bound on distinct destinations tracked */
+} pt_diag_config_t;
+
+#define PT_DIAG_DEFAULT_TOP 10
+#define PT_DIAG_DEFAULT_THRESHOLD 80.0
+#define PT_DIAG_DEFAULT_MAX_DESTINATIONS 49152
+
+void pt_diag_config_init(pt_diag_config_t *cfg);
+
+typedef struct pt_diag pt_diag_t;
+
+/* Creates an empty aggregator; copies cfg. Returns NULL with err set when
+ * cfg is invalid (PT_EINVAL) or memory runs out (PT_ENOMEM). Free with
+ * pt_diag_free. */
+pt_diag_t *pt_diag_new(const pt_diag_config_t *cfg, pt_error_t *err);
+void pt_diag_free(pt_diag_t *d);
+
+/* Counts one socket. A socket whose destination does not fit once
+ * max_destinations are tracked is counted as dropped. Returns 0, or
+ * PT_ENOMEM when the table could not grow (the socket is counted as
+ * dropped then too, so the report stays consistent). */
+int pt_diag_add(pt_diag_t *d, const pt_diag_sock_t *s);
+
+/* Same as pt_diag_add with the pt_diag_sock_fn signature (arg is the
+ * pt_diag_t), for passing straight to a reader. */
+int pt_diag_add_cb(const pt_diag_sock_t *s, void *arg);
+
+/* Builds the report (see tests/diag/README or diag_main.c for the keys).
+ * Returns a new reference the caller json_decref's, or NULL with err set
+ * (PT_ENOMEM). */
+json_t *pt_diag_report(const pt_diag_t *d, pt_error_t *err);
+
+/* ---- readers (OS-facing; Linux) ---- */
+
+/* Called once per socket. Return 0 to go on; any other value stops the
+ * reader, which returns that value. */
+typedef int (*pt_diag_sock_fn)(const pt_diag_sock_t *s, void *arg);
+
+/* Streams every TCP socket (IPv4 and IPv6, all states) of the current
+ * network namespace through NETLINK_SOCK_DIAG. Returns 0, the callback's
+ * nonzero value, PT_ENOTSUP when sock_diag is unavailable (use the /proc
+ * reader) or PT_EIO. */
+int pt_diag_read_netlink(pt_diag_sock_fn fn, void *arg, pt_error_t *err);
+
+/* Streams the sockets of ROOT/proc/net/tcp and tcp6 (root "" in
+ * production). A missing tcp6 (IPv6 disabled) is not an error. Returns 0,
+ * the callback's nonzero value, PT_ENOTSUP when tcp is missing, PT_EIO or
+ * PT_EINVAL on a line that does not parse. */
+int pt_diag_read_proc(const char *root, pt_diag_sock_fn fn, void *arg,
+                      pt_error_t *err);
+
+/* Parses one line of /proc/net/tcp (family PT_DIAG_AF_INET) or tcp6
+ * (PT_DIAG_AF_INET6) into out. Pure. Addresses are the kernel's host-order
+ * words, so the result is right for lines produced on this host. Returns 1
+ * when a socket was parsed, 0 for the header line, PT_EINVAL otherwise. */
+int pt_diag_proc_parse_line(const char *line, int family, pt_diag_sock_t *out);
+
+/* Reads ip_local_port_range, ip_local_reserved_ports and tcp_max_tw_buckets
+ * from ROOT/proc/sys/net/ipv4 into cfg, leaving other fields alone. A
+ * missing reserved-ports or tw-buckets file leaves the default. Returns 0,
+ * PT_EIO or PT_EINVAL with err naming the file. */
+int pt_diag_read_sysctls(const char *root, pt_diag_config_t *cfg, pt_error_t *err);
+
+/* ---- shared by the diag files only ---- */
+
+/* Records the first error (the core's pt_error_set, kept local so diag
+ * links without the core). Returns code. */
+int pt__diag_error(pt_error_t *err, int code, int os_code, const char *object,
+                   const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 5, 6)))
+#endif
+    ;
+
+#endif
