@@ -113,13 +113,14 @@ typedef struct pt_options {
 #define PT_DEFAULT_SYSCTL_FILE "/etc/sysctl.d/60-porttune.conf"
 #define PT_DEFAULT_STATE_FILE "/var/lib/porttune/state.json"
 
-/* A line of another file that sets one of our keys after our file at boot. */
+/* A line of another file that sets one of our keys after our file at boot
+ * (the backend lists them all; the plan decides which ones conflict). */
 typedef struct pt_conflict {
     pt_key_t key;
     char *file;               /* owned */
     unsigned line;
     char *value;              /* owned, as written in the file */
-    bool wins;                /* this value is the one effective at boot */
+    bool wins;                /* this line decides the value at boot */
 } pt_conflict_t;
 
 /* What the host has now, per key and overall. */
@@ -143,7 +144,10 @@ typedef struct pt_current {
     pt_keystate_t key[PT_K__COUNT];
     unsigned unpriv_port_start;   /* lowest port the range may start at */
     struct pt_conf *file;         /* parsed sysctl_file (Linux), owned */
+    char *file_text;              /* its bytes as read, owned; NULL if absent */
     bool file_exists;
+    bool file_at_boot;            /* systemd-sysctl will read sysctl_file */
+    char *file_masked_by;         /* owned: same name in an earlier directory */
     pt_conflict_t *conflicts;     /* owned */
     size_t nconflicts;
     bool windows_pre_vista;
@@ -162,6 +166,10 @@ typedef struct pt_plan {
     pt_change_t change[PT_K__COUNT];
     bool any_live, any_persist;
     bool reboot_required;
+    bool file_write;              /* replace sysctl_file with file_after */
+    bool file_unlink;             /* state=absent emptied our own file */
+    char *file_after;             /* owned text to write */
+    bool conflict[PT_K__COUNT];   /* a later file overrides this key at boot */
 } pt_plan_t;
 
 /* Where a backend reads and writes. root prefixes every path ("" in

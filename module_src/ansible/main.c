@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/* Ansible binary-module front end: `porttune ARGS_FILE`, one JSON object out. */
+#include "porttune.h"
+#include "core/options.h"
+#include "core/result.h"
+#include "ansible/ansible.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The CLI front end, when linked in, takes every other command line. */
+int pt_cli_main(int argc, char **argv) __attribute__((weak));
+
+static int fail(const pt_error_t *err, const pt_options_t *opts)
+{
+    json_t *out = json_pack("{s:b, s:b, s:s}", "failed", 1, "changed", 0, "msg", err->msg);
+    json_t *w = json_array();
+    size_t i;
+
+    for (i = 0; opts != NULL && i < opts->warnings.n; i++)
+        json_array_append_new(w, json_string(opts->warnings.items[i]));
+    if (out != NULL) {
+        json_object_set_new(out, "warnings", w);
+        if (err->object[0] != '\0')
+            json_object_set_new(out, "object", json_string(err->object));
+        json_dumpf(out, stdout, JSON_COMPACT);
+    } else {
+        json_decref(w);
+        fputs("{\"failed\": true, \"msg\": \"out of memory\"}", stdout);
+    }
+    fputc('\n', stdout);
+    json_decref(out);
+    return 1;
+}
+
+int pt_ansible_main(const char *args_path)
+{
+    pt_ctx_t ctx = { "", "/proc/sys" };
+    pt_options_t opts;
+    pt_error_t err;
+    json_error_t jerr;
+    json_t *args, *result = NULL;
+    int rc;
+
+    pt_error_init(&err);
+    pt_options_init(&opts);
+    args = json_load_file(args_path, JSON_REJECT_DUPLICATES, &jerr);
+    if (args == NULL) {
+        pt_error_set(&err, PT_EINVAL, 0, args_path,
+            "cannot read the arguments file %s: %s (line %d, column %d). Nothing was changed.",
+            args_path, jerr.text, jerr.line, jerr.column);
+        rc = fail(&err, &opts);
+        pt_options_free(&opts);
+        return rc;
+    }
+    rc = pt_options_from_json(args, &opts, &err);
+    if (rc == 0)
+        rc = pt_converge(&ctx, &opts, &result, &err);
+    if (rc != 0) {
+        rc = fail(&err, &opts);
+    } else {
+        json_dumpf(result, stdout, JSON_COMPACT);
+        fputc('\n', stdout);
+    }
+    json_decref(result);
+    json_decref(args);
+    pt_options_free(&opts);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 2 && argv[1][0] != '-' && strchr(argv[1], '=') == NULL && pt_cli_main == NULL)
+        return pt_ansible_main(argv[1]);
+    if (pt_cli_main != NULL)
+        return pt_cli_main(argc, argv);
+    fprintf(stderr, "usage: %s ARGS_FILE\n(an Ansible module: Ansible runs it with the "
+            "path of a JSON arguments file)\n", argv[0]);
+    return 2;
+}

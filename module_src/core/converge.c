@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: MIT */
+/* The one converge sequence both front ends run: read, plan, apply, persist. */
+#include "result.h"
+#include "conf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void pt_current_free(pt_current_t *cur)
+{
+    size_t i;
+    int k;
+
+    for (k = 0; k < PT_K__COUNT; k++) {
+        pt_value_free(&cur->key[k].live);
+        pt_value_free(&cur->key[k].persisted);
+        pt_value_free(&cur->key[k].boot);
+        pt_value_free(&cur->key[k].original);
+        free(cur->key[k].boot_source);
+    }
+    for (i = 0; i < cur->nconflicts; i++) {
+        free(cur->conflicts[i].file);
+        free(cur->conflicts[i].value);
+    }
+    free(cur->conflicts);
+    pt_conf_free(cur->file);
+    free(cur->file_text);
+    free(cur->file_masked_by);
+    memset(cur, 0, sizeof(*cur));
+}
+
+/* Puts back the live values a successful apply wrote, after a later step failed. */
+static void roll_back(const pt_ctx_t *ctx, const pt_options_t *opts, const pt_current_t *cur,
+                      const pt_plan_t *plan, pt_error_t *err)
+{
+    pt_plan_t back;
+    pt_error_t e2;
+    size_t len = strlen(err->msg);
+    int k;
+
+    memset(&back, 0, sizeof(back));
+    for (k = 0; k < PT_K__COUNT; k++) {
+        if (!plan->change[k].live || !cur->key[k].live_set)
+            continue;
+        back.change[k].live = true;
+        back.change[k].target = cur->key[k].live;
+        back.any_live = true;
+    }
+    if (!back.any_live)
+        return;
+    pt_error_init(&e2);
+    if (pt_backend_apply(ctx, opts, cur, &back, &e2) == 0)
+        strncat(err->msg, " The live values written by this run were put back.",
+                sizeof(err->msg) - len - 1);
+    else
+        strncat(err->msg, " Putting back the live values failed too; check them by hand.",
+                sizeof(err->msg) - len - 1);
+}
+
+int pt_converge(const pt_ctx_t *ctx, pt_options_t *opts, json_t **result, pt_error_t *err)
+{
+    pt_current_t cur;
+    pt_plan_t plan;
+    pt_error_t soft;
+    char *backup = NULL;
+    int rc;
+
+    *result = NULL;
+    memset(&cur, 0, sizeof(cur));
+    memset(&plan, 0, sizeof(plan));
+    cur.os = pt_backend_os;
+    rc = pt_backend_read(ctx, opts, &cur, err);
+    if (rc == 0)
+        rc = pt_plan_make(opts, &cur, &plan, err);
+    if (rc != 0 || opts->check_mode)
+        goto out;
+    if (plan.any_live && opts->state == PT_STATE_PRESENT) {
+        pt_error_init(&soft);
+        if (pt_backend_remember(ctx, opts, &cur, &plan, &soft) != 0)
+            pt_strlist_add(&opts->warnings, "%s state=absent will not be able to put "
+                           "the original values back.", soft.msg);
+    }
+    if (plan.any_live) {
+        rc = pt_backend_apply(ctx, opts, &cur, &plan, err);
+        if (rc != 0)
+            goto out;
+    }
+    if (plan.file_write || plan.file_unlink) {
+        rc = pt_backend_persist(ctx, opts, &cur, &plan, &backup, err);
+        if (rc != 0) {
+            roll_back(ctx, opts, &cur, &plan, err);
+            goto out;
+        }
+    }
+    if (plan.any_live && opts->state == PT_STATE_ABSENT) {
+        pt_error_init(&soft);
+        if (pt_backend_remember(ctx, opts, &cur, &plan, &soft) != 0)
+            pt_strlist_add(&opts->warnings, "%s", soft.msg);
+    }
+out:
+    if (rc == 0) {
+        *result = pt_result_build(opts, &cur, &plan, backup);
+        if (*result == NULL)
+            rc = pt_error_set(err, PT_ENOMEM, 0, "result", "out of memory");
+    }
+    free(backup);
+    pt_plan_free(&plan);
+    pt_current_free(&cur);
+    return rc;
+}

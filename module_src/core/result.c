@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: MIT */
+/* Result JSON: per-key before/after, conflicts, capacity and diff. */
+#include "result.h"
+#include "core.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+json_t *pt_value_json(const pt_value_t *v)
+{
+    char *s;
+    json_t *j;
+
+    if (v == NULL)
+        return json_null();
+    if (v->type == PT_T_INT)
+        return json_integer(v->num);
+    s = pt__value_strdup(v, false);
+    if (s == NULL)
+        return NULL;
+    j = json_string(s);
+    free(s);
+    return j;
+}
+
+json_t *pt_capacity_json(const pt_value_t *range, const pt_value_t *reserved,
+                         unsigned time_wait_seconds)
+{
+    unsigned long size, in = 0, usable;
+
+    if (range == NULL)
+        return json_null();
+    size = range->range.hi >= range->range.lo ? range->range.hi - range->range.lo + 1 : 0;
+    if (reserved != NULL)
+        in = pt_portset_count_in(reserved, range->range.lo, range->range.hi);
+    usable = size - in;
+    return json_pack("{s:o, s:I, s:I, s:I, s:I, s:f}",
+        "port_range", pt_value_json(range),
+        "range_size", (json_int_t)size,
+        "reserved_in_range", (json_int_t)in,
+        "usable_ports", (json_int_t)usable,
+        "time_wait_seconds", (json_int_t)time_wait_seconds,
+        "max_new_connections_per_second",
+        time_wait_seconds ? (double)(usable * 10 / time_wait_seconds) / 10.0 : 0.0);
+}
+
+static const char *key_name(const pt_current_t *cur, pt_key_t k)
+{
+    if (cur->os == PT_OS_LINUX)
+        return pt_keys[k].sysctl;
+    return pt_keys[k].regvalue ? pt_keys[k].regvalue : "DynamicPortRange";
+}
+
+static const pt_conflict_t *winner(const pt_current_t *cur, pt_key_t k)
+{
+    size_t i;
+
+    for (i = 0; i < cur->nconflicts; i++)
+        if (cur->conflicts[i].key == k && cur->conflicts[i].wins)
+            return &cur->conflicts[i];
+    return NULL;
+}
+
+static json_t *boot_json(const pt_options_t *opts, const pt_current_t *cur,
+                         const pt_plan_t *plan, pt_key_t k, json_t **source)
+{
+    const pt_conflict_t *w = winner(cur, k);
+    const pt_keystate_t *ks = &cur->key[k];
+    char buf[1100];
+
+    *source = json_null();
+    if (cur->os != PT_OS_LINUX)
+        return json_null();
+    if (w != NULL) {
+        pt_value_t v;
+        pt_error_t e;
+        pt_error_init(&e);
+        snprintf(buf, sizeof(buf), "%s:%u", w->file, w->line);
+        *source = json_string(buf);
+        if (pt_value_parse_sysctl(k, w->value, &v, w->file, &e) != 0)
+            return json_string(w->value);
+        json_t *j = pt_value_json(&v);
+        pt_value_free(&v);
+        return j;
+    }
+    if (opts->state == PT_STATE_PRESENT && opts->has[k] &&
+        (plan->change[k].persist || ks->persisted_set) && cur->file_at_boot) {
+        *source = json_string(opts->sysctl_file);
+        return pt_value_json(plan->change[k].persist ? &opts->want[k] : &ks->persisted);
+    }
+    if (ks->boot_set && !plan->change[k].remove) {
+        *source = ks->boot_source ? json_string(ks->boot_source) : json_null();
+        return pt_value_json(&ks->boot);
+    }
+    return json_null();
+}
+
+static json_t *setting_json(const pt_options_t *opts, const pt_current_t *cur,
+                            const pt_plan_t *plan, pt_key_t k)
+{
+    const pt_keystate_t *ks = &cur->key[k];
+    const pt_change_t *c = &plan->change[k];
+    const pt_value_t *pafter = NULL;
+    json_t *src = NULL, *boot = boot_json(opts, cur, plan, k, &src);
+
+    if (opts->state == PT_STATE_PRESENT)
+        pafter = c->persist ? &opts->want[k] : (ks->persisted_set ? &ks->persisted : NULL);
+    else if (!c->remove && ks->persisted_set)
+        pafter = &ks->persisted;
+    return json_pack("{s:s, s:o, s:o, s:b, s:o, s:o, s:b, s:o, s:o, s:b}",
+        cur->os == PT_OS_LINUX ? "sysctl" : "name", key_name(cur, k),
+        "before", ks->live_set ? pt_value_json(&ks->live) : json_null(),
+        "after", pt_value_json(pt_plan_live_after(opts, cur, plan, k)),
+        "live_changed", c->live,
+        "persisted_before", ks->persisted_set ? pt_value_json(&ks->persisted) : json_null(),
+        "persisted_after", pt_value_json(pafter),
+        "persisted_changed", c->persist,
+        "boot", boot, "boot_source", src,
+        "changed", c->live || c->persist);
+}
+
+static int append(char **buf, size_t *len, const char *name, const pt_value_t *v)
+{
+    char *val = pt__value_strdup(v, true);
+    size_t need;
+    char *nb;
+
+    if (val == NULL)
+        return PT_ENOMEM;
+    need = *len + strlen(name) + strlen(val) + 5;
+    nb = realloc(*buf, need + 1);
+    if (nb == NULL) {
+        free(val);
+        return PT_ENOMEM;
+    }
+    *buf = nb;
+    *len += (size_t)snprintf(nb + *len, need + 1 - *len, "%s = %s\n", name, val);
+    free(val);
+    return 0;
+}
+
+static json_t *diff_json(const pt_options_t *opts, const pt_current_t *cur, const pt_plan_t *plan)
+{
+    char *before = calloc(1, 1), *after = calloc(1, 1);
+    size_t blen = 0, alen = 0;
+    json_t *list = json_array();
+    int k, rc = 0;
+
+    if (before == NULL || after == NULL || list == NULL)
+        goto error;
+    for (k = 0; k < PT_K__COUNT && rc == 0; k++) {
+        const pt_value_t *a = pt_plan_live_after(opts, cur, plan, (pt_key_t)k);
+        if (!pt_plan_in_scope(opts, cur->os, (pt_key_t)k) || !cur->key[k].live_set)
+            continue;
+        rc = append(&before, &blen, key_name(cur, (pt_key_t)k), &cur->key[k].live);
+        if (rc == 0 && a != NULL)
+            rc = append(&after, &alen, key_name(cur, (pt_key_t)k), a);
+    }
+    if (rc != 0)
+        goto error;
+    json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s}",
+        "before_header", cur->os == PT_OS_LINUX ? "live values (/proc/sys)" : "live values",
+        "after_header", cur->os == PT_OS_LINUX ? "live values (/proc/sys)" : "live values",
+        "before", before, "after", after));
+    if (cur->os == PT_OS_LINUX && opts->persist) {
+        const char *fb = cur->file_text ? cur->file_text : "";
+        const char *fa = plan->file_unlink ? "" : (plan->file_after ? plan->file_after : fb);
+        json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s}",
+            "before_header", opts->sysctl_file, "after_header", opts->sysctl_file,
+            "before", fb, "after", fa));
+    }
+    free(before);
+    free(after);
+    return list;
+error:
+    free(before);
+    free(after);
+    json_decref(list);
+    return NULL;
+}
+
+json_t *pt_result_build(const pt_options_t *opts, const pt_current_t *cur,
+                        const pt_plan_t *plan, const char *backup_path)
+{
+    json_t *res = json_object(), *settings = json_object(), *conflicts = json_array();
+    json_t *warnings = json_array();
+    bool changed = plan->any_live || plan->file_write || plan->file_unlink;
+    size_t i;
+    int k;
+    char buf[64];
+
+    if (res == NULL || settings == NULL || conflicts == NULL || warnings == NULL)
+        goto error;
+    for (k = 0; k < PT_K__COUNT; k++)
+        if (pt_plan_in_scope(opts, cur->os, (pt_key_t)k) && cur->key[k].supported)
+            json_object_set_new(settings, pt_keys[k].option, setting_json(opts, cur, plan, (pt_key_t)k));
+    for (i = 0; i < cur->nconflicts; i++) {
+        const pt_conflict_t *c = &cur->conflicts[i];
+        if (!plan->conflict[c->key])
+            continue;
+        json_array_append_new(conflicts, json_pack("{s:s, s:s, s:s, s:I, s:s, s:b}",
+            "key", pt_keys[c->key].option, "sysctl", pt_keys[c->key].sysctl,
+            "file", c->file, "line", (json_int_t)c->line, "value", c->value, "wins", c->wins));
+    }
+    for (i = 0; i < opts->warnings.n; i++)
+        json_array_append_new(warnings, json_string(opts->warnings.items[i]));
+    json_object_set_new(res, "changed", json_boolean(changed));
+    json_object_set_new(res, "settings", settings);
+    json_object_set_new(res, "conflicts", conflicts);
+    json_object_set_new(res, "warnings", warnings);
+    json_object_set_new(res, "state", json_string(opts->state == PT_STATE_PRESENT ? "present" : "absent"));
+    if (cur->os == PT_OS_LINUX)
+        json_object_set_new(res, "sysctl_file", json_string(opts->sysctl_file));
+    else
+        json_object_set_new(res, "reboot_required", json_boolean(plan->reboot_required));
+    json_object_set_new(res, "capacity", pt_capacity_json(
+        pt_plan_live_after(opts, cur, plan, PT_K_PORT_RANGE),
+        cur->os == PT_OS_LINUX ? pt_plan_live_after(opts, cur, plan, PT_K_RESERVED_PORTS) : NULL,
+        cur->os == PT_OS_LINUX ? 60 : (unsigned)(cur->key[PT_K_TIME_WAIT_DELAY].live_set
+            ? cur->key[PT_K_TIME_WAIT_DELAY].live.num : 120)));
+    if (backup_path != NULL)
+        json_object_set_new(res, "backup_file", json_string(backup_path));
+    if (opts->diff) {
+        json_t *d = diff_json(opts, cur, plan);
+        if (d == NULL)
+            goto error_res;
+        json_object_set_new(res, "diff", d);
+    }
+    snprintf(buf, sizeof(buf), "%s", PT_VERSION);
+    json_object_set_new(res, "porttune_version", json_string(buf));
+    return res;
+error:
+    json_decref(settings);
+    json_decref(conflicts);
+    json_decref(warnings);
+error_res:
+    json_decref(res);
+    return NULL;
+}

@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: MIT */
+/* Linux backend: live values in /proc/sys, persisted ones in a sysctl.d file. */
+#include "internal.h"
+#include "core/conf.h"
+#include "core/core.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+const pt_os_t pt_backend_os = PT_OS_LINUX;
+
+static int proc_path(const pt_ctx_t *ctx, const char *sysctl, char *buf, size_t size)
+{
+    char rel[512];
+    size_t i;
+    int n = snprintf(rel, sizeof(rel), "%s/%s",
+                     ctx && ctx->proc_sys ? ctx->proc_sys : "/proc/sys", sysctl);
+
+    if (n < 0 || (size_t)n >= sizeof(rel))
+        return PT_EINVAL;
+    for (i = strlen(rel) - strlen(sysctl); rel[i] != '\0'; i++)
+        if (rel[i] == '.')
+            rel[i] = '/';
+    return pt__path(ctx, rel, buf, size);
+}
+
+static int read_live(const pt_ctx_t *ctx, pt_key_t k, pt_keystate_t *ks, pt_error_t *err)
+{
+    char path[4200];
+    char *text = NULL;
+    int rc;
+
+    if (proc_path(ctx, pt_keys[k].sysctl, path, sizeof(path)) != 0)
+        return pt_error_set(err, PT_EINVAL, 0, pt_keys[k].sysctl, "path too long");
+    rc = pt__read_file(path, &text, NULL);
+    if (rc == -ENOENT) {
+        ks->supported = false;
+        return 0;
+    }
+    if (rc != 0)
+        return pt_error_set(err, PT_EIO, -rc, pt_keys[k].sysctl,
+            "cannot read %s: %s. Nothing was changed.", path, strerror(-rc));
+    ks->supported = true;
+    rc = pt_value_parse_sysctl(k, text, &ks->live, path, err);
+    free(text);
+    if (rc != 0)
+        return rc;
+    ks->live_set = true;
+    return 0;
+}
+
+static int read_file(const pt_ctx_t *ctx, const pt_options_t *opts, pt_current_t *cur,
+                     pt_error_t *err)
+{
+    char path[4200];
+    size_t len;
+    int k, rc;
+
+    if (pt__path(ctx, opts->sysctl_file, path, sizeof(path)) != 0)
+        return pt_error_set(err, PT_EINVAL, 0, "sysctl_file", "sysctl_file: path too long");
+    rc = pt__read_file(path, &cur->file_text, &len);
+    if (rc == -ENOENT)
+        return 0;
+    if (rc != 0)
+        return pt_error_set(err, PT_EIO, -rc, opts->sysctl_file,
+            "cannot read %s: %s. Nothing was changed.", opts->sysctl_file, strerror(-rc));
+    cur->file_exists = true;
+    rc = pt_conf_parse(cur->file_text, len, opts->sysctl_file, &cur->file, err);
+    if (rc != 0)
+        return rc;
+    for (k = 0; k < PT_K__COUNT; k++) {
+        long at;
+        pt_error_t ignored;
+        if (!pt_keys[k].linux_key || (at = pt_conf_find(cur->file, (pt_key_t)k)) < 0)
+            continue;
+        /* A value the kernel would refuse counts as not persisted: it gets rewritten. */
+        pt_error_init(&ignored);
+        if (pt_value_parse_sysctl((pt_key_t)k, cur->file->lines[at].value,
+                                  &cur->key[k].persisted, opts->sysctl_file, &ignored) == 0)
+            cur->key[k].persisted_set = true;
+    }
+    return 0;
+}
+
+int pt_backend_read(const pt_ctx_t *ctx, const pt_options_t *opts,
+                    pt_current_t *cur, pt_error_t *err)
+{
+    char path[4200], *text = NULL;
+    long long n;
+    int k, rc;
+
+    cur->os = PT_OS_LINUX;
+    cur->unpriv_port_start = 1024;
+    if (proc_path(ctx, "net.ipv4.ip_unprivileged_port_start", path, sizeof(path)) == 0 &&
+        pt__read_file(path, &text, NULL) == 0 && pt__int_parse(text, &n) == 0 && n >= 0)
+        cur->unpriv_port_start = (unsigned)n;
+    free(text);
+    for (k = 0; k < PT_K__COUNT; k++) {
+        if (!pt_keys[k].linux_key)
+            continue;
+        rc = read_live(ctx, (pt_key_t)k, &cur->key[k], err);
+        if (rc != 0)
+            return rc;
+    }
+    rc = read_file(ctx, opts, cur, err);
+    if (rc == 0)
+        rc = pt__scan_boot(ctx, opts, cur, err);
+    if (rc == 0)
+        rc = pt__state_load(ctx, opts, cur, err);
+    return rc;
+}
+
+/* Writes one live value; returns 0 or -errno. */
+static int write_live(const pt_ctx_t *ctx, pt_key_t k, const pt_value_t *v)
+{
+    char path[4200], *text, *back = NULL;
+    pt_value_t rb;
+    pt_error_t e;
+    size_t len;
+    ssize_t n;
+    int fd, rc = 0;
+
+    text = pt__value_strdup(v, true);
+    if (text == NULL)
+        return -ENOMEM;
+    if (proc_path(ctx, pt_keys[k].sysctl, path, sizeof(path)) != 0) {
+        free(text);
+        return -ENAMETOOLONG;
+    }
+    len = strlen(text);
+    /* An empty write is a no-op for some handlers; a newline clears the set. */
+    if (len == 0) {
+        free(text);
+        text = strdup("\n");
+        if (text == NULL)
+            return -ENOMEM;
+        len = 1;
+    }
+    fd = open(path, O_WRONLY | O_CLOEXEC | O_TRUNC);
+    if (fd < 0) {
+        free(text);
+        return -errno;
+    }
+    n = write(fd, text, len);
+    if (n < 0)
+        rc = -errno;
+    else if ((size_t)n != len)
+        rc = -EIO;
+    if (close(fd) != 0 && rc == 0)
+        rc = -errno;
+    free(text);
+    if (rc != 0)
+        return rc;
+    /* Some handlers clamp silently; trust only what reads back. */
+    if (pt__read_file(path, &back, NULL) != 0)
+        return 0;
+    pt_error_init(&e);
+    if (pt_value_parse_sysctl(k, back, &rb, path, &e) == 0) {
+        if (!pt_value_equal(&rb, v))
+            rc = -ERANGE;
+        pt_value_free(&rb);
+    }
+    free(back);
+    return rc;
+}
+
+int pt_backend_apply(const pt_ctx_t *ctx, const pt_options_t *opts,
+                     const pt_current_t *cur, const pt_plan_t *plan,
+                     pt_error_t *err)
+{
+    int done[PT_K__COUNT];
+    int ndone = 0, k, rc = 0, i;
+    char *val;
+
+    (void)opts;
+    for (k = 0; k < PT_K__COUNT; k++) {
+        if (!plan->change[k].live)
+            continue;
+        rc = write_live(ctx, (pt_key_t)k, &plan->change[k].target);
+        if (rc != 0)
+            break;
+        done[ndone++] = k;
+    }
+    if (rc == 0)
+        return 0;
+    for (i = ndone - 1; i >= 0; i--)
+        if (cur->key[done[i]].live_set)
+            write_live(ctx, (pt_key_t)done[i], &cur->key[done[i]].live);
+    val = pt__value_strdup(&plan->change[k].target, true);
+    if (rc == -EROFS || rc == -EACCES || rc == -EPERM)
+        pt_error_set(err, PT_EIO, -rc, pt_keys[k].option,
+            "%s: cannot write %s = %s: %s (a container with a read-only /proc/sys?). "
+            "Set apply: false to persist only, or change the value on the host. "
+            "%s; the file was not changed.", pt_keys[k].option, pt_keys[k].sysctl,
+            val ? val : "?", strerror(-rc),
+            ndone ? "The keys written before it were put back" : "Nothing was changed");
+    else if (rc == -ERANGE)
+        pt_error_set(err, PT_EIO, ERANGE, pt_keys[k].option,
+            "%s: the kernel accepted %s = %s but reads back a different value. "
+            "%s; the file was not changed.", pt_keys[k].option, pt_keys[k].sysctl,
+            val ? val : "?", ndone ? "The keys written before it were put back" : "Nothing else was changed");
+    else
+        pt_error_set(err, PT_EIO, -rc, pt_keys[k].option,
+            "%s: the kernel refused %s = %s: %s. %s; the file was not changed.",
+            pt_keys[k].option, pt_keys[k].sysctl, val ? val : "?", strerror(-rc),
+            ndone ? "The keys written before it were put back" : "Nothing was changed");
+    free(val);
+    return PT_EIO;
+}
+
+static int backup(const char *full, const char *path, char **backup_path, pt_error_t *err)
+{
+    char name[4300];
+    char *text = NULL;
+    struct tm tm;
+    time_t now = time(NULL);
+    size_t len;
+    int rc;
+
+    rc = pt__read_file(full, &text, &len);
+    if (rc == -ENOENT)
+        return 0;
+    if (rc != 0)
+        return pt_error_set(err, PT_EIO, -rc, path, "cannot read %s for the backup: %s. "
+                            "Nothing was changed.", path, strerror(-rc));
+    localtime_r(&now, &tm);
+    /* Ansible's backup name: PATH.PID.YYYY-MM-DD@HH:MM:SS~ (not *.conf, so boot skips it). */
+    snprintf(name, sizeof(name), "%s.%ld.%04d-%02d-%02d@%02d:%02d:%02d~", full, (long)getpid(),
+             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    rc = pt__write_atomic(name, text, 0644, path, err);
+    free(text);
+    if (rc != 0)
+        return rc;
+    *backup_path = strdup(name + (strlen(full) - strlen(path)));
+    return *backup_path ? 0 : pt_error_set(err, PT_ENOMEM, 0, path, "out of memory");
+}
+
+int pt_backend_persist(const pt_ctx_t *ctx, const pt_options_t *opts,
+                       const pt_current_t *cur, const pt_plan_t *plan,
+                       char **backup_path, pt_error_t *err)
+{
+    char full[4200];
+    int rc;
+
+    (void)cur;
+    if (pt__path(ctx, opts->sysctl_file, full, sizeof(full)) != 0)
+        return pt_error_set(err, PT_EINVAL, 0, "sysctl_file", "sysctl_file: path too long");
+    if (opts->backup && cur->file_exists) {
+        rc = backup(full, opts->sysctl_file, backup_path, err);
+        if (rc != 0)
+            return rc;
+    }
+    if (plan->file_unlink)
+        return pt__unlink_synced(full, opts->sysctl_file, err);
+    if (plan->file_write)
+        return pt__write_atomic(full, plan->file_after, 0644, opts->sysctl_file, err);
+    return 0;
+}

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: MIT */
+/* File reads and atomic replacement for the Linux backend. */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int pt__path(const pt_ctx_t *ctx, const char *path, char *buf, size_t size)
+{
+    int n = snprintf(buf, size, "%s%s", ctx && ctx->root ? ctx->root : "", path);
+
+    return (n < 0 || (size_t)n >= size) ? PT_EINVAL : 0;
+}
+
+int pt__read_file(const char *path, char **out, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    size_t cap = 4096, used = 0;
+    char *buf = NULL, *nb;
+    ssize_t n;
+    int e;
+
+    *out = NULL;
+    if (fd < 0)
+        return -errno;
+    buf = malloc(cap);
+    if (buf == NULL)
+        goto nomem;
+    for (;;) {
+        if (used + 1 >= cap) {
+            if (cap >= PT_MAX_FILE) {
+                e = EFBIG;
+                goto fail;
+            }
+            cap *= 2;
+            nb = realloc(buf, cap);
+            if (nb == NULL)
+                goto nomem;
+            buf = nb;
+        }
+        n = read(fd, buf + used, cap - used - 1);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            e = errno;
+            goto fail;
+        }
+        if (n == 0)
+            break;
+        used += (size_t)n;
+    }
+    close(fd);
+    buf[used] = '\0';
+    *out = buf;
+    if (len)
+        *len = used;
+    return 0;
+nomem:
+    e = ENOMEM;
+fail:
+    free(buf);
+    close(fd);
+    return -e;
+}
+
+static int dir_of(const char *path, char *dir, size_t size)
+{
+    char tmp[4096];
+
+    if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
+        return -1;
+    return snprintf(dir, size, "%s", dirname(tmp)) >= (int)size ? -1 : 0;
+}
+
+static int fsync_dir(const char *path)
+{
+    char dir[4096];
+    int fd, rc;
+
+    if (dir_of(path, dir, sizeof(dir)) != 0)
+        return -ENAMETOOLONG;
+    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    rc = fsync(fd) == 0 ? 0 : -errno;
+    close(fd);
+    return rc;
+}
+
+static int write_all(int fd, const char *text, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, text, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -errno;
+        }
+        text += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int pt__write_atomic(const char *path, const char *text, unsigned mode,
+                     const char *object, pt_error_t *err)
+{
+    char dir[4096], tmp[4200], *base, copy[4096];
+    struct stat st;
+    int fd = -1, rc;
+
+    if (dir_of(path, dir, sizeof(dir)) != 0 ||
+        snprintf(copy, sizeof(copy), "%s", path) >= (int)sizeof(copy))
+        return pt_error_set(err, PT_EINVAL, 0, object, "%s: path too long. Nothing was changed.", path);
+    base = basename(copy);
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return pt_error_set(err, PT_EIO, errno, object,
+            "cannot write %s: the directory %s does not exist; create it first. "
+            "Nothing was changed.", path, dir);
+    if (lstat(path, &st) == 0)
+        mode = st.st_mode & 07777;
+    /* A leftover temp name never ends in .conf, so boot ignores it. */
+    if (snprintf(tmp, sizeof(tmp), "%s/.%s.porttune-XXXXXX", dir, base) >= (int)sizeof(tmp))
+        return pt_error_set(err, PT_EINVAL, 0, object, "%s: path too long. Nothing was changed.", path);
+    fd = mkstemp(tmp);
+    if (fd < 0)
+        return pt_error_set(err, PT_EIO, errno, object,
+            "cannot create a temporary file in %s: %s. Nothing was changed.", dir, strerror(errno));
+    rc = fchmod(fd, mode) == 0 ? 0 : -errno;
+    if (rc == 0)
+        rc = write_all(fd, text, strlen(text));
+    if (rc == 0 && fsync(fd) != 0)
+        rc = -errno;
+    if (close(fd) != 0 && rc == 0)
+        rc = -errno;
+    if (rc == 0 && rename(tmp, path) != 0)
+        rc = -errno;
+    if (rc != 0) {
+        unlink(tmp);
+        return pt_error_set(err, PT_EIO, -rc, object,
+            "cannot write %s: %s. The file was left as it was.", path, strerror(-rc));
+    }
+    rc = fsync_dir(path);
+    if (rc != 0)
+        return pt_error_set(err, PT_EIO, -rc, object,
+            "wrote %s but could not sync its directory: %s.", path, strerror(-rc));
+    return 0;
+}
+
+int pt__unlink_synced(const char *path, const char *object, pt_error_t *err)
+{
+    int rc;
+
+    if (unlink(path) != 0 && errno != ENOENT)
+        return pt_error_set(err, PT_EIO, errno, object,
+            "cannot remove %s: %s. The file was left as it was.", path, strerror(errno));
+    rc = fsync_dir(path);
+    if (rc != 0)
+        return pt_error_set(err, PT_EIO, -rc, object,
+            "removed %s but could not sync its directory: %s.", path, strerror(-rc));
+    return 0;
+}

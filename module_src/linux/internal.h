@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/* Helpers shared by the Linux backend's files. */
+#ifndef PT_LINUX_INTERNAL_H
+#define PT_LINUX_INTERNAL_H
+
+#include "porttune.h"
+
+#define PT_MAX_FILE (1024 * 1024)
+
+/* root + path into buf; PT_EINVAL when it does not fit. */
+int pt__path(const pt_ctx_t *ctx, const char *path, char *buf, size_t size);
+/* Reads a whole regular file (at most PT_MAX_FILE bytes) into an owned
+ * NUL-terminated buffer. Returns 0, or -errno (-ENOENT when absent). */
+int pt__read_file(const char *path, char **out, size_t *len);
+/* Replaces path with text atomically: temp file in the same directory,
+ * fsync, rename, fsync the directory. mode applies to a new file. */
+int pt__write_atomic(const char *path, const char *text, unsigned mode,
+                     const char *object, pt_error_t *err);
+/* Removes path and syncs its directory. */
+int pt__unlink_synced(const char *path, const char *object, pt_error_t *err);
+
+/* Boot-order scan: fills cur->conflicts, boot values, file_at_boot. */
+int pt__scan_boot(const pt_ctx_t *ctx, const pt_options_t *opts, pt_current_t *cur,
+                  pt_error_t *err);
+/* The state file of original live values. */
+int pt__state_load(const pt_ctx_t *ctx, const pt_options_t *opts, pt_current_t *cur,
+                   pt_error_t *err);
+
+#endif

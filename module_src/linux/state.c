@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: MIT */
+/* The state file: live values as they were before porttune first changed them. */
+#include "internal.h"
+#include "core/core.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static json_t *load(const char *full)
+{
+    json_t *j = json_load_file(full, 0, NULL);
+
+    if (j == NULL || !json_is_object(json_object_get(j, "original"))) {
+        json_decref(j);
+        j = json_pack("{s:i, s:{}}", "version", 1, "original");
+    }
+    return j;
+}
+
+int pt__state_load(const pt_ctx_t *ctx, const pt_options_t *opts, pt_current_t *cur,
+                   pt_error_t *err)
+{
+    char full[4200];
+    json_t *j, *orig;
+    int k;
+
+    (void)err;
+    if (pt__path(ctx, opts->state_file, full, sizeof(full)) != 0)
+        return 0;
+    j = json_load_file(full, 0, NULL);
+    orig = json_object_get(j, "original");
+    for (k = 0; k < PT_K__COUNT && json_is_object(orig); k++) {
+        json_t *v = json_object_get(orig, pt_keys[k].option);
+        pt_error_t e;
+        pt_error_init(&e);
+        if (json_is_string(v) &&
+            pt_value_parse_sysctl((pt_key_t)k, json_string_value(v), &cur->key[k].original,
+                                  opts->state_file, &e) == 0)
+            cur->key[k].original_set = true;
+    }
+    json_decref(j);
+    return 0;
+}
+
+static int mkdir_parent(const char *full)
+{
+    char dir[4200], *slash;
+
+    snprintf(dir, sizeof(dir), "%s", full);
+    slash = strrchr(dir, '/');
+    if (slash == NULL || slash == dir)
+        return 0;
+    *slash = '\0';
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+        return -errno;
+    return 0;
+}
+
+int pt_backend_remember(const pt_ctx_t *ctx, const pt_options_t *opts,
+                        const pt_current_t *cur, const pt_plan_t *plan,
+                        pt_error_t *err)
+{
+    char full[4200], *text = NULL, *val;
+    json_t *j, *orig;
+    bool dirty = false;
+    int k, rc = 0;
+
+    if (pt__path(ctx, opts->state_file, full, sizeof(full)) != 0)
+        return pt_error_set(err, PT_EINVAL, 0, "state_file", "state_file: path too long.");
+    j = load(full);
+    if (j == NULL)
+        return pt_error_set(err, PT_ENOMEM, 0, "state_file", "out of memory");
+    orig = json_object_get(j, "original");
+    for (k = 0; k < PT_K__COUNT; k++) {
+        const pt_change_t *c = &plan->change[k];
+        if (!c->live)
+            continue;
+        if (opts->state == PT_STATE_ABSENT && c->restore) {
+            dirty = json_object_del(orig, pt_keys[k].option) == 0 || dirty;
+        } else if (opts->state == PT_STATE_PRESENT && cur->key[k].live_set &&
+                   json_object_get(orig, pt_keys[k].option) == NULL) {
+            val = pt__value_strdup(&cur->key[k].live, true);
+            if (val == NULL) {
+                json_decref(j);
+                return pt_error_set(err, PT_ENOMEM, 0, "state_file", "out of memory");
+            }
+            json_object_set_new(orig, pt_keys[k].option, json_string(val));
+            free(val);
+            dirty = true;
+        }
+    }
+    if (dirty && json_object_size(orig) == 0) {
+        rc = pt__unlink_synced(full, opts->state_file, err);
+    } else if (dirty) {
+        text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
+        if (text == NULL)
+            rc = pt_error_set(err, PT_ENOMEM, 0, "state_file", "out of memory");
+        else if ((rc = mkdir_parent(full)) != 0)
+            rc = pt_error_set(err, PT_EIO, -rc, opts->state_file,
+                              "cannot create the directory of %s: %s.", opts->state_file,
+                              strerror(-rc));
+        else
+            rc = pt__write_atomic(full, text, 0600, opts->state_file, err);
+    }
+    free(text);
+    json_decref(j);
+    return rc;
+}
