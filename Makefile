@@ -18,8 +18,11 @@ VENV     := .venv
 PY       := $(VENV)/bin/python
 
 CORE_SRC := $(wildcard module_src/core/*.c)
-LINUX_SRC:= $(wildcard module_src/linux/*.c)
-WIN_SRC  := $(wildcard module_src/win/*.c)
+LINUX_SRC:= $(filter-out %/entry.c,$(wildcard module_src/linux/*.c))
+WIN_SRC  := $(filter-out %/entry.c,$(wildcard module_src/win/*.c))
+# main()/wmain(): kept out of unit-test links
+LINUX_ENTRY := module_src/linux/entry.c
+WIN_ENTRY   := module_src/win/entry.c
 ANS_SRC  := $(wildcard module_src/ansible/*.c)
 CLI_SRC  := $(wildcard module_src/cli/*.c)
 HDRS     := $(shell find module_src -name '*.h')
@@ -46,21 +49,21 @@ $(MINGW_JANSSON):
 	sh scripts/build-jansson.sh mingw
 
 # The shipped module: static, musl, stripped.
-library/porttune: $(CORE_SRC) $(LINUX_SRC) $(APP_SRC) $(HDRS) $(MUSL_JANSSON)
+library/porttune: $(CORE_SRC) $(LINUX_SRC) $(LINUX_ENTRY) $(APP_SRC) $(HDRS) $(MUSL_JANSSON)
 	$(MUSLCC) $(CSTD) $(WARN) $(OPT) -Imodule_src -Ibuild/deps/musl/include \
 	  -static -s -ffunction-sections -fdata-sections -Wl,--gc-sections \
-	  -o $@ $(CORE_SRC) $(LINUX_SRC) $(APP_SRC) $(MUSL_JANSSON)
+	  -o $@ $(CORE_SRC) $(LINUX_SRC) $(LINUX_ENTRY) $(APP_SRC) $(MUSL_JANSSON)
 
 windows: library/porttune.exe
-library/porttune.exe: $(CORE_SRC) $(WIN_SRC) $(APP_SRC) $(HDRS) $(MINGW_JANSSON)
+library/porttune.exe: $(CORE_SRC) $(WIN_SRC) $(WIN_ENTRY) $(APP_SRC) $(HDRS) $(MINGW_JANSSON)
 	$(MINGWCC) $(CSTD) $(WARN) $(OPT) -municode -Imodule_src -Ibuild/deps/mingw/include \
-	  -static -s -o $@ $(CORE_SRC) $(WIN_SRC) $(APP_SRC) $(MINGW_JANSSON) -ladvapi32
+	  -static -s -o $@ $(CORE_SRC) $(WIN_SRC) $(WIN_ENTRY) $(APP_SRC) $(MINGW_JANSSON) -ladvapi32
 
 # Host build (glibc, system jansson) for unit tests and sanitizers.
 HOSTFLAGS := $(CSTD) $(WARN) -O1 -g $(SANFLAGS) -Imodule_src
-build/host/porttune: $(CORE_SRC) $(LINUX_SRC) $(APP_SRC) $(HDRS)
+build/host/porttune: $(CORE_SRC) $(LINUX_SRC) $(LINUX_ENTRY) $(APP_SRC) $(HDRS)
 	@mkdir -p $(@D)
-	$(HOSTCC) $(HOSTFLAGS) -o $@ $(CORE_SRC) $(LINUX_SRC) $(APP_SRC) -ljansson
+	$(HOSTCC) $(HOSTFLAGS) -o $@ $(CORE_SRC) $(LINUX_SRC) $(LINUX_ENTRY) $(APP_SRC) -ljansson
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,build/unit/%,$(UNIT_SRC))

@@ -9,9 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The CLI front end, when linked in, takes every other command line. */
-int pt_cli_main(int argc, char **argv) __attribute__((weak));
-
 static int fail(const pt_error_t *err, const pt_options_t *opts)
 {
     json_t *out = json_pack("{s:b, s:b, s:s}", "failed", 1, "changed", 0, "msg", err->msg);
@@ -67,15 +64,4 @@ int pt_ansible_main(const char *args_path)
     json_decref(args);
     pt_options_free(&opts);
     return rc;
-}
-
-int main(int argc, char **argv)
-{
-    if (argc == 2 && argv[1][0] != '-' && strchr(argv[1], '=') == NULL && pt_cli_main == NULL)
-        return pt_ansible_main(argv[1]);
-    if (pt_cli_main != NULL)
-        return pt_cli_main(argc, argv);
-    fprintf(stderr, "usage: %s ARGS_FILE\n(an Ansible module: Ansible runs it with the "
-            "path of a JSON arguments file)\n", argv[0]);
-    return 2;
 }
