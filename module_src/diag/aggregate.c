@@ -638,7 +638,8 @@ static int report_destinations(const pt_diag_t *d, json_t *root, json_t *warning
     for (size_t i = 0; i < d->cap; i++)
         if (d->tab[i].family != 0)
             all[k++] = &d->tab[i];
-    qsort(all, k, sizeof(*all), cmp_dest);
+    if (k > 1)
+        qsort(all, k, sizeof(*all), cmp_dest);
     for (size_t i = 0; i < k && i < d->cfg.top_n; i++)
         if (append(top, dest_json(d, all[i])) != 0)
             goto out;
