@@ -8,7 +8,7 @@ need=""
 want() { for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || need="$need $p"; done; }
 for group in $PKGS; do
   case "$group" in
-    build) want make gcc musl-tools dpkg-dev libjansson-dev ;;
+    build) want make gcc cmake musl-tools dpkg-dev libjansson-dev ;;
     test)  want libcmocka-dev pkg-config iproute2 util-linux procps cppcheck \
                 python3-venv socat openssh-server openssh-client iproute2 ;;
     windows) want gcc-mingw-w64-x86-64 wine64 wine ;;
