@@ -89,5 +89,9 @@ test: deps
 	$(MAKE) $(TESTS)
 	@echo "make test: all suites passed ($(TESTS))"
 
+demo: deps
+	$(MAKE) library/porttune venv
+	bash scripts/demo.sh
+
 clean:
 	rm -rf build library/porttune library/porttune.exe
