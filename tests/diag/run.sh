@@ -1,0 +1,154 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Integration test of the diagnosis driver: known loopback traffic in a fresh
+# network namespace, checked against exact counts, ss and the /proc fallback.
+#
+# usage: tests/diag/run.sh [DRIVER]   (root; DRIVER default build/diag/porttune-diag)
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+bin=$(realpath "${1:-build/diag/porttune-diag}")
+py=/usr/bin/python3
+[ -x "$py" ] || py=python3
+
+if [ "${PT_DIAG_NETNS:-}" != 1 ]; then
+  [ "$(id -u)" = 0 ] || { echo "SKIP diag run.sh: needs root for unshare -n" >&2; exit 0; }
+  # Everything below runs in a namespace of its own, which dies with us.
+  exec unshare -n env PT_DIAG_NETNS=1 bash "$0" "$bin"
+fi
+
+fail() { echo "FAIL diag run.sh: $*" >&2; exit 1; }
+# The sysctl writes below must never reach the host's namespace.
+[ "$(readlink /proc/self/ns/net)" != "$(readlink /proc/1/ns/net)" ] ||
+  fail "not inside a new network namespace; refusing to write sysctls"
+
+ip link set lo up
+ipv4=/proc/sys/net/ipv4
+echo "40000 40999" >$ipv4/ip_local_port_range
+echo "40001,40500-40509" >$ipv4/ip_local_reserved_ports
+echo 5000 >$ipv4/tcp_max_tw_buckets
+# No early reuse of TIME_WAIT ports (default 2 reuses them on loopback after 1 s).
+echo 0 >$ipv4/tcp_tw_reuse
+
+tmp=$(mktemp -d /tmp/pt-diag-run.XXXXXX)
+gen_pid=""
+cleanup() {
+  [ -z "$gen_pid" ] || kill "$gen_pid" 2>/dev/null || true
+  [ -z "$gen_pid" ] || wait "$gen_pid" 2>/dev/null || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+"$py" "$here/traffic.py" "$tmp/ready" \
+  listen:127.0.0.1:8080 listen:::1:8081 listen:127.0.0.2:8082 \
+  listen:127.0.0.1:40000 listen:127.0.0.1:40001 listen:::1:40002 \
+  hold:127.0.0.1:8080:50 hold:::1:8081:20 \
+  tw:127.0.0.1:8080:30 tw:::1:8081:40 tw:127.0.0.2:8082:10 &
+gen_pid=$!
+for _ in $(seq 200); do
+  [ -f "$tmp/ready" ] && break
+  kill -0 "$gen_pid" 2>/dev/null || fail "traffic generator died"
+  sleep 0.05
+done
+[ -f "$tmp/ready" ] || fail "traffic generator not ready after 10 s"
+# Server ends of the closed connections pass LAST_ACK on the way out.
+for _ in $(seq 100); do
+  [ -z "$(ss -tanH state last-ack state close-wait state fin-wait-1 state closing)" ] && break
+  sleep 0.05
+done
+
+"$bin" --source netlink --threshold 7 >"$tmp/netlink.json"
+"$bin" --source proc --threshold 7 >"$tmp/proc.json"
+"$bin" --threshold 7 >"$tmp/auto.json"
+"$bin" --source netlink --top 1 >"$tmp/top1.json"
+ss -tanH >"$tmp/ss.txt"
+
+"$py" - "$tmp" <<'PY'
+import json, sys, collections
+tmp = sys.argv[1]
+net = json.load(open(f"{tmp}/netlink.json"))
+proc = json.load(open(f"{tmp}/proc.json"))
+auto = json.load(open(f"{tmp}/auto.json"))
+top1 = json.load(open(f"{tmp}/top1.json"))
+failures = []
+
+def check(what, got, want):
+    ok = got == want
+    if ok and len(repr(got)) > 200:
+        print(f"ok   {what}")
+    else:
+        print(f"{'ok  ' if ok else 'FAIL'} {what}: got {got!r}, want {want!r}")
+    if not ok:
+        failures.append(what)
+
+# 1. Exactly what was generated.
+want_states = {"LISTEN": 6, "ESTABLISHED": 140, "TIME_WAIT": 80}
+for name, n in net["states"].items():
+    check(f"netlink state {name}", n, want_states.get(name, 0))
+check("sockets", net["sockets"], 226)
+check("time_wait.total", net["time_wait"]["total"], 80)
+check("time_wait.max_tw_buckets", net["time_wait"]["max_tw_buckets"], 5000)
+check("time_wait.headroom", net["time_wait"]["headroom"], 4920)
+check("port_range", [net["port_range"][k] for k in ("start", "end", "size", "usable")],
+      [40000, 40999, 1000, 989])
+check("port_range.reserved_ports", net["port_range"]["reserved_ports"], "40001,40500-40509")
+dests = {(d["address"], d["port"]): d for d in net["destinations"]["top"]}
+want_dest = {("127.0.0.1", 8080): (80, 50, 30), ("::1", 8081): (60, 20, 40),
+             ("127.0.0.2", 8082): (10, 0, 10)}
+check("destination keys", sorted(dests), sorted(want_dest))
+for key, (held, est, tw) in want_dest.items():
+    d = dests.get(key, {})
+    check(f"{key} held/established/time_wait",
+          (d.get("ports_held"), d.get("established"), d.get("time_wait")), (held, est, tw))
+    check(f"{key} pct", d.get("pct"), round(100 * held / 989, 2))
+check("top order", [(d["address"], d["port"]) for d in net["destinations"]["top"]],
+      [("127.0.0.1", 8080), ("::1", 8081), ("127.0.0.2", 8082)])
+check("sockets_outside_range (server ends on 8080/8081)",
+      net["destinations"]["sockets_outside_range"], 70)
+check("--top 1", len(top1["destinations"]["top"]), 1)
+
+# 2. Threshold 7 %: only 127.0.0.1:8080 (8.09 %) warns.
+dw = [w for w in net["warnings"] if w.startswith("Destination")]
+check("destination warnings", len(dw), 1)
+check("warning names 127.0.0.1:8080", "127.0.0.1:8080 holds 80 of 989" in (dw or [""])[0], True)
+
+# 3. The planted listeners: 40000 (v4) and 40002 (v6) unprotected, 40001 reserved.
+lst = net["listeners"]
+check("listeners.total", lst["total"], 6)
+check("unprotected_ports", lst["unprotected_ports"], "40000,40002")
+check("reserved_ports_advice", lst["reserved_ports_advice"], "40000-40002,40500-40509")
+check("in_ephemeral_range", lst["in_ephemeral_range"],
+      [{"port": 40000, "families": ["ipv4"]}, {"port": 40002, "families": ["ipv6"]}])
+check("listener warning", any("Set reserved_ports to 40000-40002,40500-40509." in w
+                              for w in net["warnings"]), True)
+
+# 4. ss in the same namespace agrees, state by state and per destination.
+ssmap = {"ESTAB": "ESTABLISHED", "TIME-WAIT": "TIME_WAIT", "LISTEN": "LISTEN",
+         "SYN-SENT": "SYN_SENT", "SYN-RECV": "SYN_RECV", "FIN-WAIT-1": "FIN_WAIT1",
+         "FIN-WAIT-2": "FIN_WAIT2", "CLOSE-WAIT": "CLOSE_WAIT", "LAST-ACK": "LAST_ACK",
+         "CLOSING": "CLOSING", "UNCONN": "CLOSE"}
+ss_states, ss_dest = collections.Counter(), collections.Counter()
+reserved = {40001} | set(range(40500, 40510))
+for line in open(f"{tmp}/ss.txt"):
+    st, _, _, local, peer = line.split()[:5]
+    ss_states[ssmap[st]] += 1
+    lport = int(local.rsplit(":", 1)[1])
+    paddr, pport = peer.rsplit(":", 1)
+    if st != "LISTEN" and pport != "*" and 40000 <= lport <= 40999 and lport not in reserved:
+        ss_dest[(paddr.strip("[]"), int(pport))] += 1
+check("ss states", {k: v for k, v in net["states"].items() if v},
+      dict(ss_states))
+check("ss per destination", {k: d["ports_held"] for k, d in dests.items()}, dict(ss_dest))
+
+# 5. The /proc fallback (and auto) give the same report.
+for name, other in (("proc", proc), ("auto", auto)):
+    check(f"{name} source", other.pop("source"), "proc" if name == "proc" else "netlink")
+net.pop("source")
+check("proc report == netlink report", proc, net)
+check("auto report == netlink report", auto, net)
+
+if failures:
+    print(f"FAIL diag run.sh: {len(failures)} checks failed: {failures}")
+    sys.exit(1)
+print("diag run.sh: all checks passed")
+PY
