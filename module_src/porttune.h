@@ -219,4 +219,10 @@ int pt_backend_remember(const pt_ctx_t *ctx, const pt_options_t *opts,
                         pt_error_t *err);
 void pt_current_free(pt_current_t *cur);
 
+/* ---- OS services for the front ends: one implementation per backend ---- */
+/* Reads the whole file at utf8_path (UTF-8; Windows opens it with the wide
+ * API) into an owned NUL-terminated buffer *text of *len bytes (len may be
+ * NULL). Returns 0, or PT_EIO / PT_ENOMEM with err naming the path. */
+int pt_os_read_file(const char *utf8_path, char **text, size_t *len, pt_error_t *err);
+
 #endif

@@ -37,16 +37,34 @@ int pt_ansible_main(const char *args_path)
     pt_options_t opts;
     pt_error_t err;
     json_error_t jerr;
-    json_t *args, *result = NULL;
+    json_t *args = NULL, *result = NULL;
+    char *text = NULL;
+    const char *body;
+    size_t len = 0;
     int rc;
 
     pt_error_init(&err);
     pt_options_init(&opts);
-    args = json_load_file(args_path, JSON_REJECT_DUPLICATES, &jerr);
+    /* The backend opens the path (wide API on Windows); a UTF-8 BOM, which
+     * Windows editors and PowerShell write, is skipped. */
+    rc = pt_os_read_file(args_path, &text, &len, &err);
+    if (rc == 0) {
+        body = text;
+        if (len >= 3 && memcmp(body, "\xEF\xBB\xBF", 3) == 0) {
+            body += 3;
+            len -= 3;
+        }
+        args = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+        if (args == NULL)
+            pt_error_set(&err, PT_EINVAL, 0, args_path,
+                "cannot parse the arguments file %s: %s (line %d, column %d). "
+                "Nothing was changed.", args_path, jerr.text, jerr.line, jerr.column);
+    } else {
+        snprintf(err.msg + strlen(err.msg), sizeof(err.msg) - strlen(err.msg),
+                 ". Nothing was changed.");
+    }
+    free(text);
     if (args == NULL) {
-        pt_error_set(&err, PT_EINVAL, 0, args_path,
-            "cannot read the arguments file %s: %s (line %d, column %d). Nothing was changed.",
-            args_path, jerr.text, jerr.line, jerr.column);
         rc = fail(&err, &opts);
         pt_options_free(&opts);
         return rc;

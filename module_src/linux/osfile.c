@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+/* pt_os_read_file for Linux: paths are bytes, so UTF-8 passes through. */
+#include "internal.h"
+
+#include <errno.h>
+#include <string.h>
+
+int pt_os_read_file(const char *utf8_path, char **text, size_t *len, pt_error_t *err)
+{
+    int rc = pt__read_file(utf8_path, text, len);
+
+    if (rc == 0)
+        return 0;
+    return pt_error_set(err, rc == -ENOMEM ? PT_ENOMEM : PT_EIO, -rc, utf8_path,
+                        "cannot read %s: %s", utf8_path, strerror(-rc));
+}
