@@ -104,9 +104,22 @@ int pt_diag_add(pt_diag_t *d, const pt_diag_sock_t *s);
  * pt_diag_t), for passing straight to a reader. */
 int pt_diag_add_cb(const pt_diag_sock_t *s, void *arg);
 
-/* Builds the report (see tests/diag/README or diag_main.c for the keys).
- * Returns a new reference the caller json_decref's, or NULL with err set
- * (PT_ENOMEM). */
+/* Builds the report. Returns a new reference the caller json_decref's, or
+ * NULL with err set (PT_ENOMEM). Keys:
+ *   sockets, threshold_pct, states {ESTABLISHED..NEW_SYN_RECV[, UNKNOWN]},
+ *   time_wait {total, seconds, max_tw_buckets (null if unknown), headroom, used_pct},
+ *   port_range {start, end, size, reserved_ports, reserved_in_range, usable,
+ *               sustainable_rate_per_s},
+ *   destinations {total, sockets_untracked, sockets_outside_range,
+ *                 top [{address, port, family, ports_held, established, time_wait,
+ *                       other, usable, pct, sustainable_rate_per_s,
+ *                       observed_close_rate_per_s}]},
+ *   listeners {total, in_ephemeral_range [{port, families}], unprotected_ports,
+ *              reserved_ports_advice (null when nothing to protect)},
+ *   warnings [sentences].
+ * A destination counts sockets not in LISTEN whose local port lies in the
+ * range and is not reserved: ports connect() drew from the pool. Dump with
+ * JSON_REAL_PRECISION(10) to print 16.48 rather than 16.480000000000000. */
 json_t *pt_diag_report(const pt_diag_t *d, pt_error_t *err);
 
 /* ---- readers (OS-facing; Linux) ---- */

@@ -130,8 +130,10 @@ int pt_diag_read_proc(const char *root, pt_diag_sock_fn fn, void *arg, pt_error_
     char path[4096];
     int rc;
 
-    if (snprintf(path, sizeof(path), "%s/proc/net/tcp", root) >= (int)sizeof(path))
-        return pt__diag_error(err, PT_EINVAL, 0, root, "Path %s is too long.", root);
+    if (snprintf(path, sizeof(path), "%s/proc/net/tcp6", root) >= (int)sizeof(path))
+        return pt__diag_error(err, PT_EINVAL, 0, "root", "Root path %.64s... is too long.",
+                              root);
+    snprintf(path, sizeof(path), "%s/proc/net/tcp", root);
     rc = read_one(path, PT_DIAG_AF_INET, fn, arg, err);
     if (rc == PT_ENOTSUP)
         return pt__diag_error(err, PT_ENOTSUP, ENOENT, path,
@@ -229,9 +231,13 @@ int pt_diag_read_sysctls(const char *root, pt_diag_config_t *cfg, pt_error_t *er
      * the pages a real, short list touches are ever mapped. */
     const size_t size = 256 * 1024;
     char path[4096];
-    char *buf = malloc(size);
+    char *buf = NULL;
     int rc;
 
+    if (strlen(root) > 3000)
+        return pt__diag_error(err, PT_EINVAL, 0, "root", "Root path %.64s... is too long.",
+                              root);
+    buf = malloc(size);
     if (buf == NULL)
         return pt__diag_error(err, PT_ENOMEM, ENOMEM, "sysctls",
                               "Out of memory reading the port sysctls.");
