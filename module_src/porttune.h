@@ -135,6 +135,7 @@ typedef struct pt_keystate {
     char *boot_source;        /* owned "file:line" of the winning line */
     bool original_set;        /* the state file recorded the pre-porttune value */
     pt_value_t original;
+    bool live_default;        /* nothing set (absent registry value): live is the OS default */
 } pt_keystate_t;
 
 struct pt_conf;
@@ -151,6 +152,7 @@ typedef struct pt_current {
     pt_conflict_t *conflicts;     /* owned */
     size_t nconflicts;
     bool windows_pre_vista;
+    pt_strlist_t notes;           /* backend's remarks on what it read; become warnings */
 } pt_current_t;
 
 /* What to do, per key. */

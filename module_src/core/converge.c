@@ -26,6 +26,7 @@ void pt_current_free(pt_current_t *cur)
     pt_conf_free(cur->file);
     free(cur->file_text);
     free(cur->file_masked_by);
+    pt_strlist_free(&cur->notes);
     memset(cur, 0, sizeof(*cur));
 }
 

@@ -229,6 +229,8 @@ int pt_plan_make(pt_options_t *opts, const pt_current_t *cur, pt_plan_t *plan,
     bool persist = opts->persist && cur->os == PT_OS_LINUX;
 
     memset(plan, 0, sizeof(*plan));
+    for (k = 0; k < (int)cur->notes.n; k++)
+        pt_strlist_add(&opts->warnings, "%s", cur->notes.items[k]);
     rc = check_host_limits(opts, cur, err);
     if (rc != 0)
         return rc;

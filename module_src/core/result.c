@@ -102,13 +102,13 @@ static json_t *setting_json(const pt_options_t *opts, const pt_current_t *cur,
     const pt_keystate_t *ks = &cur->key[k];
     const pt_change_t *c = &plan->change[k];
     const pt_value_t *pafter = NULL;
-    json_t *src = NULL, *boot = boot_json(opts, cur, plan, k, &src);
+    json_t *src = NULL, *boot = boot_json(opts, cur, plan, k, &src), *j;
 
     if (opts->state == PT_STATE_PRESENT)
         pafter = c->persist ? &opts->want[k] : (ks->persisted_set ? &ks->persisted : NULL);
     else if (!c->remove && ks->persisted_set)
         pafter = &ks->persisted;
-    return json_pack("{s:s, s:o, s:o, s:b, s:o, s:o, s:b, s:o, s:o, s:b}",
+    j = json_pack("{s:s, s:o, s:o, s:b, s:o, s:o, s:b, s:o, s:o, s:b}",
         cur->os == PT_OS_LINUX ? "sysctl" : "name", key_name(cur, k),
         "before", ks->live_set ? pt_value_json(&ks->live) : json_null(),
         "after", pt_value_json(pt_plan_live_after(opts, cur, plan, k)),
@@ -118,6 +118,9 @@ static json_t *setting_json(const pt_options_t *opts, const pt_current_t *cur,
         "persisted_changed", c->persist,
         "boot", boot, "boot_source", src,
         "changed", c->live || c->persist);
+    if (j != NULL && cur->os == PT_OS_WINDOWS)
+        json_object_set_new(j, "before_is_default", json_boolean(ks->live_default));
+    return j;
 }
 
 static int append(char **buf, size_t *len, const char *name, const pt_value_t *v)
