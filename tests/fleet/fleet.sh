@@ -55,13 +55,15 @@ mount -o remount,bind,ro /etc
 EOF
   if [ "$nopython" = 1 ]; then
     cat <<EOF
-# Hide every Python interpreter: bind /dev/null (not a regular file, so
-# 'command -v' skips it) over each.
-for f in /usr/bin/python* /usr/local/bin/python* /bin/python* /usr/libexec/platform-python*; do
-  [ -e "\$f" ] || continue
-  real=\$(readlink -f "\$f")
-  [ -f "\$real" ] && [ -x "\$real" ] || continue
-  mount --bind /dev/null "\$real"
+# Hide every Python interpreter: an overlay over /usr/bin (and
+# /usr/local/bin) whose upper layer holds a whiteout for each python* entry,
+# so neither dash nor bash finds one.
+for d in /usr/bin /usr/local/bin; do
+  [ -d "\$d" ] && ls "\$d" | grep -q '^python' || continue
+  o='$h/overlay'"\$d"
+  mkdir -p "\$o/upper" "\$o/work"
+  for f in "\$d"/python*; do mknod "\$o/upper/\${f##*/}" c 0 0; done
+  mount -t overlay overlay -o "lowerdir=\$d,upperdir=\$o/upper,workdir=\$o/work" "\$d"
 done
 EOF
   fi
