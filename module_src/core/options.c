@@ -333,6 +333,14 @@ static int parse_path(const json_t *v, const char *name, char **out, pt_error_t 
         if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
             return pt_error_set(err, PT_EINVAL, 0, name,
                 "%s must not contain control characters. Nothing was changed.", name);
+    /* The backend refuses a symlinked directory by looking at the last one;
+     * "link/./file" or "link/x/../file" would slip past it. */
+    if (strstr(s, "//") != NULL || strstr(s, "/./") != NULL || strstr(s, "/../") != NULL ||
+        s[strlen(s) - 1] == '/' || (strlen(s) >= 2 && strcmp(s + strlen(s) - 2, "/.") == 0) ||
+        (strlen(s) >= 3 && strcmp(s + strlen(s) - 3, "/..") == 0))
+        return pt_error_set(err, PT_EINVAL, 0, name,
+            "%s must be a plain path to a file: no '.', '..' or empty components and "
+            "no trailing '/' (got '%.200s'). Nothing was changed.", name, s);
     free(*out);
     *out = strdup(s);
     return *out ? 0 : pt_error_set(err, PT_ENOMEM, 0, name, "out of memory");

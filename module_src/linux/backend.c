@@ -63,9 +63,15 @@ static int read_file(const pt_ctx_t *ctx, const pt_options_t *opts, pt_current_t
 
     if (pt__path(ctx, opts->sysctl_file, path, sizeof(path)) != 0)
         return pt_error_set(err, PT_EINVAL, 0, "sysctl_file", "sysctl_file: path too long");
-    rc = pt__read_file(path, &cur->file_text, &len);
+    if (pt__check_managed(path, opts->sysctl_file, err) != 0)
+        return err->code;
+    rc = pt__read_file_nofollow(path, &cur->file_text, &len);
     if (rc == -ENOENT)
         return 0;
+    if (rc == -ELOOP || rc == -EINVAL)
+        return pt_error_set(err, PT_EUNSAFE, -rc, opts->sysctl_file,
+            "refusing to manage %s: it was replaced by a symbolic link or a special "
+            "file while porttune read it. Nothing was changed.", opts->sysctl_file);
     if (rc != 0)
         return pt_error_set(err, PT_EIO, -rc, opts->sysctl_file,
             "cannot read %s: %s. Nothing was changed.", opts->sysctl_file, strerror(-rc));

@@ -18,17 +18,14 @@ int pt__path(const pt_ctx_t *ctx, const char *path, char *buf, size_t size)
     return (n < 0 || (size_t)n >= size) ? PT_EINVAL : 0;
 }
 
-int pt__read_file(const char *path, char **out, size_t *len)
+/* Reads fd to the end and closes it. */
+static int read_fd(int fd, char **out, size_t *len)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
     size_t cap = 4096, used = 0;
     char *buf = NULL, *nb;
     ssize_t n;
     int e;
 
-    *out = NULL;
-    if (fd < 0)
-        return -errno;
     buf = malloc(cap);
     if (buf == NULL)
         goto nomem;
@@ -69,6 +66,32 @@ fail:
     return -e;
 }
 
+int pt__read_file(const char *path, char **out, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    *out = NULL;
+    if (fd < 0)
+        return -errno;
+    return read_fd(fd, out, len);
+}
+
+int pt__read_file_nofollow(const char *path, char **out, size_t *len)
+{
+    /* O_NONBLOCK: a FIFO put in the file's place must not hang the run. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    struct stat st;
+
+    *out = NULL;
+    if (fd < 0)
+        return -errno;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return -EINVAL;
+    }
+    return read_fd(fd, out, len);
+}
+
 static int dir_of(const char *path, char *dir, size_t size)
 {
     char tmp[4096];
@@ -76,6 +99,67 @@ static int dir_of(const char *path, char *dir, size_t size)
     if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
         return -1;
     return snprintf(dir, size, "%s", dirname(tmp)) >= (int)size ? -1 : 0;
+}
+
+int pt__dir_of(const char *path, char *dir, size_t size)
+{
+    return dir_of(path, dir, size) == 0 ? 0 : PT_EINVAL;
+}
+
+/* Another user who can write the directory can swap the file between our
+ * read and our rename, or plant a link we would follow; the sticky bit stops
+ * them from renaming or removing what is ours. */
+int pt__check_dir_stat(const struct stat *st, const char *dir, const char *path,
+                       const char *object, pt_error_t *err)
+{
+    uid_t me = geteuid();
+
+    if (S_ISLNK(st->st_mode))
+        return pt_error_set(err, PT_EUNSAFE, 0, object,
+            "refusing to manage %s: its directory %s is a symbolic link, and porttune "
+            "does not write through links; use the real directory. Nothing was changed.",
+            path, dir);
+    if (!S_ISDIR(st->st_mode))
+        return pt_error_set(err, PT_EUNSAFE, 0, object,
+            "refusing to manage %s: %s is not a directory. Nothing was changed.", path, dir);
+    if (st->st_uid != 0 && st->st_uid != me)
+        return pt_error_set(err, PT_EUNSAFE, 0, object,
+            "refusing to manage %s: its directory %s belongs to uid %u, not to root or "
+            "to the user porttune runs as (uid %u), so that user could replace the "
+            "file. Nothing was changed.", path, dir, (unsigned)st->st_uid, (unsigned)me);
+    if ((st->st_mode & (S_IWGRP | S_IWOTH)) != 0 && (st->st_mode & S_ISVTX) == 0)
+        return pt_error_set(err, PT_EUNSAFE, 0, object,
+            "refusing to manage %s: its directory %s is writable by %s (mode %04o) "
+            "without the sticky bit, so another user could replace the file; run "
+            "chmod go-w %s. Nothing was changed.", path, dir,
+            (st->st_mode & S_IWOTH) ? "others" : "its group",
+            (unsigned)(st->st_mode & 07777), dir);
+    return 0;
+}
+
+int pt__check_managed(const char *path, const char *object, pt_error_t *err)
+{
+    char dir[4096];
+    struct stat st;
+
+    if (dir_of(path, dir, sizeof(dir)) != 0)
+        return pt_error_set(err, PT_EINVAL, 0, object, "%s: path too long. Nothing was changed.", path);
+    if (lstat(dir, &st) != 0)
+        return errno == ENOENT ? 0 : pt_error_set(err, PT_EIO, errno, object,
+            "cannot inspect the directory %s: %s. Nothing was changed.", dir, strerror(errno));
+    if (pt__check_dir_stat(&st, dir, path, object, err) != 0)
+        return err->code;
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT ? 0 : pt_error_set(err, PT_EIO, errno, object,
+            "cannot inspect %s: %s. Nothing was changed.", path, strerror(errno));
+    if (S_ISLNK(st.st_mode))
+        return pt_error_set(err, PT_EUNSAFE, 0, object,
+            "refusing to manage %s: it is a symbolic link, and porttune does not write "
+            "through links; point the option at the real file. Nothing was changed.", path);
+    if (!S_ISREG(st.st_mode))
+        return pt_error_set(err, PT_EUNSAFE, 0, object,
+            "refusing to manage %s: it is not a regular file. Nothing was changed.", path);
+    return 0;
 }
 
 static int fsync_dir(const char *path)
@@ -119,10 +203,12 @@ int pt__write_atomic(const char *path, const char *text, unsigned mode,
         snprintf(copy, sizeof(copy), "%s", path) >= (int)sizeof(copy))
         return pt_error_set(err, PT_EINVAL, 0, object, "%s: path too long. Nothing was changed.", path);
     base = basename(copy);
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+    if (lstat(dir, &st) != 0)
         return pt_error_set(err, PT_EIO, errno, object,
             "cannot write %s: the directory %s does not exist; create it first. "
             "Nothing was changed.", path, dir);
+    if (pt__check_managed(path, object, err) != 0)
+        return err->code;
     if (lstat(path, &st) == 0)
         mode = st.st_mode & 07777;
     /* A leftover temp name never ends in .conf, so boot ignores it. */

@@ -5,6 +5,8 @@
 
 #include "porttune.h"
 
+#include <sys/stat.h>
+
 #define PT_MAX_FILE (1024 * 1024)
 
 /* root + path into buf; PT_EINVAL when it does not fit. */
@@ -12,6 +14,20 @@ int pt__path(const pt_ctx_t *ctx, const char *path, char *buf, size_t size);
 /* Reads a whole regular file (at most PT_MAX_FILE bytes) into an owned
  * NUL-terminated buffer. Returns 0, or -errno (-ENOENT when absent). */
 int pt__read_file(const char *path, char **out, size_t *len);
+/* Same for a file porttune manages: refuses a symlink (-ELOOP) and anything
+ * but a regular file (-EINVAL). */
+int pt__read_file_nofollow(const char *path, char **out, size_t *len);
+/* The directory part of path into dir; PT_EINVAL when it does not fit. */
+int pt__dir_of(const char *path, char *dir, size_t size);
+/* Refuses (PT_EUNSAFE, err naming object) a directory that is a symlink, not
+ * a directory, owned by neither root nor us, or writable by group/others
+ * without the sticky bit. st is its lstat/fstat; path is the managed file. */
+int pt__check_dir_stat(const struct stat *st, const char *dir, const char *path,
+                       const char *object, pt_error_t *err);
+/* Checks a file porttune replaces and its directory: the directory as above,
+ * the file (when present) neither a symlink nor anything but a regular file.
+ * A missing directory or file passes. Returns 0 or an error code. */
+int pt__check_managed(const char *path, const char *object, pt_error_t *err);
 /* Replaces path with text atomically: temp file in the same directory,
  * fsync, rename, fsync the directory. mode applies to a new file. */
 int pt__write_atomic(const char *path, const char *text, unsigned mode,
