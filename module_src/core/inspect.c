@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: MIT */
+/* Current state without a plan: what `get` and `facts` report. */
+#include "inspect.h"
+#include "result.h"
+
+#include <string.h>
+
+static bool key_on_os(pt_key_t k, pt_os_t os)
+{
+    return os == PT_OS_LINUX ? pt_keys[k].linux_key : pt_keys[k].windows_key;
+}
+
+static const char *key_name(const pt_current_t *cur, pt_key_t k)
+{
+    if (cur->os == PT_OS_LINUX)
+        return pt_keys[k].sysctl;
+    return pt_keys[k].regvalue ? pt_keys[k].regvalue : "DynamicPortRange";
+}
+
+/* Another file overrides ours at boot only for a key our file sets, and only
+ * when its value is not the one we persist. */
+static bool overrides(const pt_current_t *cur, const pt_conflict_t *c)
+{
+    const pt_keystate_t *ks = &cur->key[c->key];
+    pt_value_t v;
+    pt_error_t ignored;
+    bool differs;
+
+    if (!c->wins || !ks->persisted_set)
+        return false;
+    pt_error_init(&ignored);
+    if (pt_value_parse_sysctl(c->key, c->value, &v, c->file, &ignored) != 0)
+        return true;
+    differs = !pt_value_equal(&v, &ks->persisted);
+    pt_value_free(&v);
+    return differs;
+}
+
+static json_t *opt_value(bool set, const pt_value_t *v)
+{
+    return set ? pt_value_json(v) : json_null();
+}
+
+static json_t *setting_json(const pt_current_t *cur, pt_key_t k)
+{
+    const pt_keystate_t *ks = &cur->key[k];
+    bool drift = ks->live_set && ks->boot_set && !pt_value_equal(&ks->live, &ks->boot);
+
+    return json_pack("{s:s, s:b, s:o, s:o, s:o, s:o, s:o, s:b}",
+        cur->os == PT_OS_LINUX ? "sysctl" : "name", key_name(cur, k),
+        "supported", ks->supported,
+        "live", opt_value(ks->live_set, &ks->live),
+        "persisted", opt_value(ks->persisted_set, &ks->persisted),
+        "boot", opt_value(ks->boot_set, &ks->boot),
+        "boot_source", ks->boot_set && ks->boot_source ? json_string(ks->boot_source) : json_null(),
+        "original", opt_value(ks->original_set, &ks->original),
+        "drift", drift);
+}
+
+json_t *pt_inspect_json(const pt_options_t *opts, const pt_current_t *cur)
+{
+    json_t *res = json_object(), *settings = json_object(), *conflicts = json_array();
+    json_t *cap;
+    const pt_keystate_t *range = &cur->key[PT_K_PORT_RANGE];
+    const pt_keystate_t *resv = &cur->key[PT_K_RESERVED_PORTS];
+    const pt_keystate_t *twd = &cur->key[PT_K_TIME_WAIT_DELAY];
+    size_t i;
+    int k;
+
+    if (res == NULL || settings == NULL || conflicts == NULL)
+        goto error;
+    for (k = 0; k < PT_K__COUNT; k++) {
+        json_t *s;
+        if (!key_on_os((pt_key_t)k, cur->os))
+            continue;
+        s = setting_json(cur, (pt_key_t)k);
+        if (s == NULL || json_object_set_new(settings, pt_keys[k].option, s) != 0)
+            goto error;
+    }
+    for (i = 0; i < cur->nconflicts; i++) {
+        const pt_conflict_t *c = &cur->conflicts[i];
+        if (!overrides(cur, c))
+            continue;
+        if (json_array_append_new(conflicts, json_pack("{s:s, s:s, s:s, s:I, s:s, s:b}",
+                "key", pt_keys[c->key].option, "sysctl", pt_keys[c->key].sysctl,
+                "file", c->file, "line", (json_int_t)c->line, "value", c->value,
+                "wins", c->wins)) != 0)
+            goto error;
+    }
+    cap = pt_capacity_json(range->live_set ? &range->live : NULL,
+        cur->os == PT_OS_LINUX && resv->live_set ? &resv->live : NULL,
+        cur->os == PT_OS_LINUX ? 60 : (unsigned)(twd->live_set ? twd->live.num : 120));
+    if (cap == NULL)
+        goto error;
+    json_object_set_new(res, "os", json_string(cur->os == PT_OS_LINUX ? "linux" : "windows"));
+    if (cur->os == PT_OS_LINUX) {
+        json_object_set_new(res, "sysctl_file", json_string(opts->sysctl_file));
+        json_object_set_new(res, "sysctl_file_exists", json_boolean(cur->file_exists));
+        json_object_set_new(res, "sysctl_file_at_boot", json_boolean(cur->file_at_boot));
+        json_object_set_new(res, "sysctl_file_masked_by", cur->file_masked_by
+            ? json_string(cur->file_masked_by) : json_null());
+    }
+    json_object_set_new(res, "settings", settings);
+    json_object_set_new(res, "conflicts", conflicts);
+    json_object_set_new(res, "capacity", cap);
+    json_object_set_new(res, "porttune_version", json_string(PT_VERSION));
+    return res;
+error:
+    json_decref(res);
+    json_decref(settings);
+    json_decref(conflicts);
+    return NULL;
+}
+
+int pt_inspect(const pt_ctx_t *ctx, const pt_options_t *opts, json_t **out,
+               pt_error_t *err)
+{
+    pt_current_t cur;
+    int rc;
+
+    *out = NULL;
+    memset(&cur, 0, sizeof(cur));
+    cur.os = pt_backend_os;
+    rc = pt_backend_read(ctx, opts, &cur, err);
+    if (rc == 0) {
+        *out = pt_inspect_json(opts, &cur);
+        if (*out == NULL)
+            rc = pt_error_set(err, PT_ENOMEM, 0, "state", "out of memory");
+    }
+    pt_current_free(&cur);
+    return rc;
+}
+
+bool pt_current_differs(const pt_current_t *a, const pt_current_t *b)
+{
+    int k;
+
+    for (k = 0; k < PT_K__COUNT; k++) {
+        if (a->key[k].live_set != b->key[k].live_set)
+            return true;
+        if (a->key[k].live_set && !pt_value_equal(&a->key[k].live, &b->key[k].live))
+            return true;
+    }
+    if (a->file_exists != b->file_exists)
+        return true;
+    if (a->file_text != NULL && b->file_text != NULL)
+        return strcmp(a->file_text, b->file_text) != 0;
+    return (a->file_text == NULL) != (b->file_text == NULL);
+}
