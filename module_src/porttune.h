@@ -219,6 +219,16 @@ int pt_backend_persist(const pt_ctx_t *ctx, const pt_options_t *opts,
 int pt_backend_remember(const pt_ctx_t *ctx, const pt_options_t *opts,
                         const pt_current_t *cur, const pt_plan_t *plan,
                         pt_error_t *err);
+/* Serializes runs that change the host: takes an advisory lock, held until
+ * pt_backend_unlock, before pt_backend_read so that read, plan and write see
+ * no other run in between; first refuses an unsafe place for the persisted
+ * file and removes temporary files an interrupted run left there. Returns the
+ * number of such files removed (>= 0), or an error code with err set. *lock
+ * may stay NULL (nothing to lock); pt_backend_unlock accepts NULL. */
+typedef struct pt_lock pt_lock_t;
+int pt_backend_lock(const pt_ctx_t *ctx, const pt_options_t *opts, pt_lock_t **lock,
+                    pt_error_t *err);
+void pt_backend_unlock(pt_lock_t *lock);
 void pt_current_free(pt_current_t *cur);
 
 /* ---- OS services for the front ends: one implementation per backend ---- */

@@ -63,6 +63,7 @@ int pt_converge(const pt_ctx_t *ctx, pt_options_t *opts, json_t **result, pt_err
     pt_current_t cur;
     pt_plan_t plan;
     pt_error_t soft;
+    pt_lock_t *lock = NULL;
     char *backup = NULL;
     int rc;
 
@@ -70,6 +71,12 @@ int pt_converge(const pt_ctx_t *ctx, pt_options_t *opts, json_t **result, pt_err
     memset(&cur, 0, sizeof(cur));
     memset(&plan, 0, sizeof(plan));
     cur.os = pt_backend_os;
+    /* Check mode writes nothing, so it neither waits for nor blocks others. */
+    if (!opts->check_mode) {
+        rc = pt_backend_lock(ctx, opts, &lock, err);
+        if (rc < 0)
+            goto out;
+    }
     rc = pt_backend_read(ctx, opts, &cur, err);
     if (rc == 0)
         rc = pt_plan_make(opts, &cur, &plan, err);
@@ -107,5 +114,6 @@ out:
     free(backup);
     pt_plan_free(&plan);
     pt_current_free(&cur);
+    pt_backend_unlock(lock);
     return rc;
 }
