@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 int pt__path(const pt_ctx_t *ctx, const char *path, char *buf, size_t size)
@@ -192,6 +193,28 @@ static int write_all(int fd, const char *text, size_t len)
     return 0;
 }
 
+/* Test hook, used by tests/faults to kill -9 a run between the temp write
+ * and the rename: PORTTUNE_TEST_PAUSE_BEFORE_RENAME=SECONDS (fractions allowed,
+ * at most 600) holds the written temp file that long. Unset in production. */
+static void test_pause_before_rename(void)
+{
+    const char *s = getenv("PORTTUNE_TEST_PAUSE_BEFORE_RENAME");
+    struct timespec ts;
+    char *end;
+    double sec;
+
+    if (s == NULL || *s == '\0')
+        return;
+    errno = 0;
+    sec = strtod(s, &end);
+    if (errno != 0 || *end != '\0' || !(sec > 0.0) || sec > 600.0)
+        return;
+    ts.tv_sec = (time_t)sec;
+    ts.tv_nsec = (long)((sec - (double)ts.tv_sec) * 1e9);
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
 int pt__write_atomic(const char *path, const char *text, unsigned mode,
                      const char *object, pt_error_t *err)
 {
@@ -225,6 +248,8 @@ int pt__write_atomic(const char *path, const char *text, unsigned mode,
         rc = -errno;
     if (close(fd) != 0 && rc == 0)
         rc = -errno;
+    if (rc == 0)
+        test_pause_before_rename();
     if (rc == 0 && rename(tmp, path) != 0)
         rc = -errno;
     if (rc != 0) {
