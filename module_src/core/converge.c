@@ -76,6 +76,9 @@ int pt_converge(const pt_ctx_t *ctx, pt_options_t *opts, json_t **result, pt_err
         rc = pt_backend_lock(ctx, opts, &lock, err);
         if (rc < 0)
             goto out;
+        if (rc > 0)
+            pt_strlist_add(&opts->warnings, "removed %d temporary file(s) next to %s "
+                           "that an interrupted run had left.", rc, opts->sysctl_file);
     }
     rc = pt_backend_read(ctx, opts, &cur, err);
     if (rc == 0)

@@ -2,8 +2,10 @@
 /* Linux: one run at a time per sysctl.d directory (flock), and cleanup of what a killed run left. */
 #include "internal.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +41,56 @@ static int wait_flock(int fd)
             ts.tv_nsec *= 2;
     }
     return 0;
+}
+
+/* pt__write_atomic's temp names: ".NAME.porttune-XXXXXX" (and
+ * ".NAME.<backup suffix>.porttune-XXXXXX" for backups). */
+static bool is_our_temp(const char *entry, const char *base)
+{
+    size_t n = strlen(entry), b = strlen(base), i;
+    static const char tag[] = ".porttune-";
+    const size_t t = sizeof(tag) - 1;
+
+    if (n < 1 + b + t + 6 || entry[0] != '.' || strncmp(entry + 1, base, b) != 0 ||
+        strncmp(entry + n - 6 - t, tag, t) != 0)
+        return false;
+    for (i = n - 6; i < n; i++)
+        if (!isalnum((unsigned char)entry[i]))
+            return false;
+    return true;
+}
+
+/* A run killed between writing its temp file and the rename leaves the temp
+ * file behind (boot ignores it: the name does not end in .conf). Under the
+ * lock no other run is writing one, so every such file is stale. Returns how
+ * many were removed; failures to remove are left for the next run. */
+static int remove_stale_temps(int dirfd, const char *full)
+{
+    const char *base = strrchr(full, '/') ? strrchr(full, '/') + 1 : full;
+    struct dirent *de;
+    struct stat st;
+    int fd = dup(dirfd), n = 0;
+    DIR *d;
+
+    if (fd < 0)
+        return 0;
+    d = fdopendir(fd);
+    if (d == NULL) {
+        close(fd);
+        return 0;
+    }
+    while ((de = readdir(d)) != NULL) {
+        if (!is_our_temp(de->d_name, base) ||
+            fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+            !S_ISREG(st.st_mode) || st.st_uid != geteuid())
+            continue;
+        if (unlinkat(dirfd, de->d_name, 0) == 0)
+            n++;
+    }
+    closedir(d);
+    if (n > 0)
+        (void)fsync(dirfd);
+    return n;
 }
 
 int pt_backend_lock(const pt_ctx_t *ctx, const pt_options_t *opts, pt_lock_t **lock,
@@ -90,7 +142,7 @@ int pt_backend_lock(const pt_ctx_t *ctx, const pt_options_t *opts, pt_lock_t **l
         return pt_error_set(err, PT_ENOMEM, 0, opts->sysctl_file, "out of memory");
     }
     (*lock)->fd = fd;
-    return 0;
+    return remove_stale_temps(fd, full);
 }
 
 void pt_backend_unlock(pt_lock_t *lock)
