@@ -9,6 +9,17 @@
 
 #define PT_VERSION "0.1.0"
 
+/* printf-style format checks. mingw-w64's GCC reads "printf" as the MSVC
+ * runtime's dialect (no %zu); the build uses mingw's C99 printf instead
+ * (__USE_MINGW_ANSI_STDIO, on with _GNU_SOURCE), which gnu_printf describes. */
+#if defined(__MINGW32__)
+#define PT_PRINTF(fmt, args) __attribute__((format(gnu_printf, fmt, args)))
+#elif defined(__GNUC__)
+#define PT_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define PT_PRINTF(fmt, args)
+#endif
+
 /* Error codes: negative, like libuv. */
 enum {
     PT_OK = 0,
@@ -31,11 +42,7 @@ typedef struct pt_error {
 void pt_error_init(pt_error_t *err);
 /* Records the error if none is recorded yet; returns code. */
 int pt_error_set(pt_error_t *err, int code, int os_code, const char *object,
-                 const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 5, 6)))
-#endif
-    ;
+                 const char *fmt, ...) PT_PRINTF(5, 6);
 
 /* Settings porttune manages. Order is the output and file order. */
 typedef enum pt_key {
@@ -90,11 +97,7 @@ typedef struct pt_strlist {
     size_t n, cap;
 } pt_strlist_t;
 
-int pt_strlist_add(pt_strlist_t *l, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 2, 3)))
-#endif
-    ;
+int pt_strlist_add(pt_strlist_t *l, const char *fmt, ...) PT_PRINTF(2, 3);
 void pt_strlist_free(pt_strlist_t *l);
 
 /* What the user asked for, typed and validated. */
