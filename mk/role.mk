@@ -11,7 +11,8 @@ ROLE_ENV := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" \
   ANSIBLE_HOME="$(CURDIR)/build/ansible-home" \
   XDG_CACHE_HOME="$(CURDIR)/build/cache" \
   ANSIBLE_FORCE_COLOR=0 NO_COLOR=1 PY_COLORS=0
-YAMLLINT_CONF := {extends: default, rules: {line-length: {max: 160}, \
+# The role's library/ holds the module's sidecar docs (linted with library/).
+YAMLLINT_CONF := {extends: default, ignore: [roles/porttune/library/], rules: {line-length: {max: 160}, \
   comments: {min-spaces-from-content: 1}, comments-indentation: false, \
   braces: {max-spaces-inside: 1}, octal-values: {forbid-implicit-octal: true, \
   forbid-explicit-octal: true}}}
@@ -53,7 +54,7 @@ molecule-test: all venv
 	[ $$fail = 0 ]
 
 lint: all venv
-	$(ROLE_ENV) ansible-lint --profile production $(LINT_PATHS)
+	$(ROLE_ENV) ANSIBLE_LIBRARY="$(CURDIR)/library" ansible-lint --profile production $(LINT_PATHS)
 	$(ROLE_ENV) yamllint -s -d "$(YAMLLINT_CONF)" $(LINT_PATHS)
 	$(ROLE_ENV) ansible-doc -M library porttune >/dev/null
 	$(ROLE_ENV) ansible-doc -t role -r roles porttune >/dev/null
