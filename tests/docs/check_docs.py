@@ -46,7 +46,7 @@ def run_module(args, namespace_setup=None):
 
 def supported_by_binary():
     rc, res = run_module({"porttune_docs_probe_unknown": 1})
-    m = re.search(r"Supported parameters include: (.*)\.$", res.get("msg", ""))
+    m = re.search(r"Supported parameters include: (\w+(?:, \w+)*)\.", res.get("msg", ""))
     if rc != 1 or not m:
         sys.exit("check_docs: unknown option not rejected in Ansible's words: %r" % res)
     if "porttune_docs_probe_unknown" not in res["msg"]:
