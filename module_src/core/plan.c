@@ -259,11 +259,21 @@ int pt_plan_make(pt_options_t *opts, const pt_current_t *cur, pt_plan_t *plan,
     }
     mark_conflicts(opts, cur, plan);
     warn_boot(opts, cur, plan);
-    for (k = 0; k < PT_K__COUNT; k++)
-        if (plan->conflict[k] && opts->conflicts == PT_CONFLICTS_FAIL)
-            return pt_error_set(err, PT_ECONFLICT, 0, pt_keys[k].option,
-                "%s: another file sets %s at boot after %s and would override the "
-                "value (see 'conflicts' in the result); conflicts=fail, so nothing "
-                "was changed.", pt_keys[k].option, pt_keys[k].sysctl, opts->sysctl_file);
+    /* A failed result carries no 'conflicts' list, so name the line here. */
+    for (k = 0; k < PT_K__COUNT; k++) {
+        const pt_conflict_t *w = NULL;
+        size_t i;
+
+        if (!plan->conflict[k] || opts->conflicts != PT_CONFLICTS_FAIL)
+            continue;
+        for (i = 0; i < cur->nconflicts; i++)
+            if (cur->conflicts[i].key == (pt_key_t)k && cur->conflicts[i].wins)
+                w = &cur->conflicts[i];
+        return pt_error_set(err, PT_ECONFLICT, 0, pt_keys[k].option,
+            "%s: another file sets %s at boot after %s and would override the "
+            "value (%s:%u sets %s); conflicts=fail, so nothing was changed.",
+            pt_keys[k].option, pt_keys[k].sysctl, opts->sysctl_file,
+            w ? w->file : "?", w ? w->line : 0u, w ? w->value : "?");
+    }
     return plan_file(opts, cur, plan, err);
 }
