@@ -118,7 +118,8 @@ static int scan_file(const pt_ctx_t *ctx, const char *path, bool after_ours, pt_
             pt_value_t v;
             if (!pt_keys[k].linux_key || !pt_conf_line_sets(&conf->lines[i], (pt_key_t)k))
                 continue;
-            if (after_ours)
+            /* sysctl.d(5): keys assigned explicitly (ours are) are excluded from globs. */
+            if (after_ours && !(conf->lines[i].glob && cur->file_at_boot))
                 rc = add_conflict(cur, (pt_key_t)k, path, (unsigned)i + 1, conf->lines[i].value);
             pt_error_init(&e);
             if (rc != 0 || pt_value_parse_sysctl((pt_key_t)k, conf->lines[i].value, &v, path, &e) != 0)
@@ -194,7 +195,8 @@ int pt__scan_boot(const pt_ctx_t *ctx, const pt_options_t *opts, pt_current_t *c
     }
     if (rc != 0)
         goto nomem;
-    qsort(l.e, l.n, sizeof(*l.e), cmp_entry);
+    if (l.n > 1)   /* qsort(NULL, 0, ...) is undefined behaviour (UBSan) */
+        qsort(l.e, l.n, sizeof(*l.e), cmp_entry);
     for (i = 0; i < l.n; i++) {
         if (same_file(ctx, l.e[i].path, opts->sysctl_file))
             ours = (long)i;
