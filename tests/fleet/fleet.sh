@@ -119,6 +119,9 @@ cmd_up() {
   [ -n "$prefix" ] || prefix="ptf$(printf '%s' "$dir" | sha256sum | cut -c1-5)"
   [[ "$prefix" =~ ^[a-z0-9][a-z0-9-]{0,15}$ ]] || die "bad prefix '$prefix'"
   touch "$dir/.fleet"
+  # Ansible's SSH connection sockets: a short path (sun_path is 108 bytes),
+  # not the user's ~/.ansible/cp.
+  mktemp -d /tmp/ptfcp.XXXXXX >"$dir/cpdir"
   : >"$dir/hosts"
   machine_state >"$dir/machine.before"
   ssh-keygen -q -t ed25519 -N '' -C fleet-client -f "$dir/id_ed25519"
@@ -170,6 +173,7 @@ all:
     ansible_user: root
     ansible_ssh_private_key_file: $dir/id_ed25519
     ansible_ssh_use_tty: false
+    ansible_control_path_dir: $(cat "$dir/cpdir")
     fleet_dir: $dir
 EOF
   if [ "$nopython" = 0 ]; then
@@ -208,7 +212,7 @@ is_our_sshd() {
 
 cmd_down() {
   [ $# = 1 ] || usage
-  local dir name pid p
+  local dir name pid p cp
   dir=$(fleet_dir "$1")
   if [ -f "$dir/hosts" ]; then
     while read -r name pid; do
@@ -236,6 +240,10 @@ cmd_down() {
     done <"$dir/hosts"
   fi
   rmdir /etc/netns 2>/dev/null || true
+  if [ -f "$dir/cpdir" ]; then
+    cp=$(cat "$dir/cpdir")
+    case "$cp" in /tmp/ptfcp.*) rm -rf "$cp" ;; esac
+  fi
   rm -rf "$dir"
   echo "fleet: down, $dir removed"
 }
