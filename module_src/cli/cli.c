@@ -1,0 +1,453 @@
+/* SPDX-License-Identifier: MIT */
+/* `porttune get|set|check|facts`: command-line words to the module's options and back. */
+#include "porttune.h"
+#include "core/options.h"
+#include "core/result.h"
+#include "core/inspect.h"
+#include "cli/cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum cmd { CMD_GET, CMD_SET, CMD_CHECK, CMD_FACTS } cmd_t;
+
+typedef struct cli_args {
+    cmd_t cmd;
+    const char *name;
+    bool json, noop, no_apply, no_persist;
+    const char *file, *state_file;
+    char **words;             /* KEY=VALUE, borrowed from argv */
+    size_t nwords;
+} cli_args_t;
+
+static const char usage_text[] =
+"usage: porttune get [--json] [--file PATH] [--state-file PATH]\n"
+"       porttune set KEY=VALUE... [--no-apply] [--no-persist] [--file PATH]\n"
+"                    [--state-file PATH] [--noop] [--json]\n"
+"       porttune check KEY=VALUE... [same options as set]\n"
+"       porttune facts [--file PATH] [--state-file PATH]\n"
+"       porttune --help | --version\n"
+"       porttune ARGS_FILE            (the Ansible module protocol)\n";
+
+static const char help_text[] =
+"\n"
+"Keeps a host's client-port settings right: the ephemeral port range, reserved\n"
+"ports and the TIME_WAIT knobs, live and persisted in one sysctl.d file.\n"
+"\n"
+"Commands:\n"
+"  get      show every setting of this OS: live, persisted and at-boot values,\n"
+"           conflicts with other sysctl files, and port capacity\n"
+"  set      converge to KEY=VALUE settings, exactly as the Ansible module does\n"
+"           (same validation, messages and file); prints what changed\n"
+"  check    set --noop: report what set would change, change nothing\n"
+"  facts    the state as JSON for a Facter executable external fact\n"
+"\n"
+"Settings (KEY=VALUE; any option of the Ansible module, e.g. conflicts=fail,\n"
+"backup=yes, state=absent; a sysctl name works as KEY too):\n"
+"  port_range=START-END         net.ipv4.ip_local_port_range\n"
+"  reserved_ports=8080,9000-9100  net.ipv4.ip_local_reserved_ports (empty: none)\n"
+"  fin_timeout=SECONDS          net.ipv4.tcp_fin_timeout (1-300)\n"
+"  tw_reuse=0|1|2               net.ipv4.tcp_tw_reuse\n"
+"  tw_reuse_delay=MS            net.ipv4.tcp_tw_reuse_delay (1-60000)\n"
+"  max_tw_buckets=N             net.ipv4.tcp_max_tw_buckets\n"
+"\n"
+"Options:\n"
+"  --json             print JSON (the module's result object for set/check)\n"
+"  --noop             report only; change nothing (set only)\n"
+"  --no-apply         do not write live values (persist only, e.g. image builds)\n"
+"  --no-persist       do not write the sysctl file (live values only)\n"
+"  --file PATH        the sysctl file porttune owns\n"
+"                     (default " PT_DEFAULT_SYSCTL_FILE ")\n"
+"  --state-file PATH  where original live values are kept for state=absent\n"
+"                     (default " PT_DEFAULT_STATE_FILE ")\n"
+"\n"
+"Exit codes (as puppet --detailed-exitcodes):\n"
+"  0   success; nothing changed (in sync)\n"
+"  2   changes made (with --noop or check: changes needed)\n"
+"  4   failure; nothing was changed (a value the module rejects, an OS error)\n"
+"  6   failure after changes that could not be put back\n"
+"  64  usage error: unknown command or option, a word that is not KEY=VALUE\n"
+"\n"
+"See porttune(1).\n";
+
+static int usage_error(const char *fmt, ...) PT_PRINTF(1, 2);
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("porttune: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\n", stderr);
+    fputs(usage_text, stderr);
+    return PT_EXIT_USAGE;
+}
+
+bool pt_cli_is_command(const char *word)
+{
+    static const char *const words[] = {
+        "get", "set", "check", "facts", "help", "--help", "-h", "--version", NULL
+    };
+    int i;
+
+    for (i = 0; words[i] != NULL; i++)
+        if (strcmp(word, words[i]) == 0)
+            return true;
+    return false;
+}
+
+/* A flag's value: "--file PATH" or "--file=PATH". Returns NULL when missing. */
+static const char *flag_value(int argc, char **argv, int *i, const char *flag)
+{
+    size_t n = strlen(flag);
+
+    if (strncmp(argv[*i], flag, n) == 0 && argv[*i][n] == '=')
+        return argv[*i] + n + 1;
+    if (*i + 1 >= argc)
+        return NULL;
+    return argv[++*i];
+}
+
+static bool is_flag(const char *arg, const char *flag)
+{
+    size_t n = strlen(flag);
+
+    return strncmp(arg, flag, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
+}
+
+/* Returns 0, a PT_EXIT_USAGE after printing, or -1 for --help. */
+static int parse_args(int argc, char **argv, cli_args_t *a)
+{
+    bool takes_words, flags_done = false;
+    int i;
+
+    if (strcmp(argv[1], "get") == 0)
+        a->cmd = CMD_GET;
+    else if (strcmp(argv[1], "set") == 0)
+        a->cmd = CMD_SET;
+    else if (strcmp(argv[1], "check") == 0)
+        a->cmd = CMD_CHECK;
+    else if (strcmp(argv[1], "facts") == 0)
+        a->cmd = CMD_FACTS;
+    else
+        return usage_error("unknown command '%s'.", argv[1]);
+    a->name = argv[1];
+    takes_words = a->cmd == CMD_SET || a->cmd == CMD_CHECK;
+    a->words = calloc((size_t)argc, sizeof(*a->words));
+    if (a->words == NULL)
+        return usage_error("%s", "out of memory");
+    for (i = 2; i < argc; i++) {
+        const char *arg = argv[i];
+        if (!flags_done && strcmp(arg, "--") == 0) {
+            flags_done = true;
+        } else if (!flags_done && (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0)) {
+            return -1;
+        } else if (!flags_done && arg[0] == '-') {
+            bool ok = true;
+            if (strcmp(arg, "--json") == 0 && a->cmd != CMD_FACTS)
+                a->json = true;
+            else if (is_flag(arg, "--file") && (a->file = flag_value(argc, argv, &i, "--file")) == NULL)
+                return usage_error("%s needs a path.", "--file");
+            else if (is_flag(arg, "--file"))
+                ;
+            else if (is_flag(arg, "--state-file") &&
+                     (a->state_file = flag_value(argc, argv, &i, "--state-file")) == NULL)
+                return usage_error("%s needs a path.", "--state-file");
+            else if (is_flag(arg, "--state-file"))
+                ;
+            else if (takes_words && strcmp(arg, "--noop") == 0)
+                a->noop = true;
+            else if (takes_words && strcmp(arg, "--no-apply") == 0)
+                a->no_apply = true;
+            else if (takes_words && strcmp(arg, "--no-persist") == 0)
+                a->no_persist = true;
+            else
+                ok = false;
+            if (!ok)
+                return usage_error("unknown option '%s' for '%s'.", arg, a->name);
+        } else if (!takes_words) {
+            return usage_error("'%s' takes no settings; got '%s'.", a->name, arg);
+        } else {
+            a->words[a->nwords++] = argv[i];
+        }
+    }
+    if (a->cmd == CMD_CHECK)
+        a->noop = true;
+    if (takes_words && a->nwords == 0)
+        return usage_error("'%s' needs at least one KEY=VALUE setting, such as "
+                           "port_range=1024-65535.", a->name);
+    return 0;
+}
+
+static int add_arg(json_t *args, const char *key, json_t *value, const char *shown)
+{
+    if (value == NULL)
+        return usage_error("%s", "out of memory");
+    if (json_object_get(args, key) != NULL) {
+        json_decref(value);
+        return usage_error("%s is given twice.", shown);
+    }
+    if (json_object_set_new(args, key, value) != 0)
+        return usage_error("%s", "out of memory");
+    return 0;
+}
+
+/* The module's arguments object from flags and KEY=VALUE words. Every value
+ * goes in as a string, so the module's own coercion and messages apply. */
+static int build_json(const cli_args_t *a, json_t **out)
+{
+    json_t *args = json_object();
+    char key[256];
+    size_t i;
+    int rc = 0;
+
+    *out = NULL;
+    if (args == NULL)
+        return usage_error("%s", "out of memory");
+    for (i = 0; i < a->nwords && rc == 0; i++) {
+        const char *w = a->words[i], *eq = strchr(w, '=');
+        const pt_keyinfo_t *ki;
+        size_t n = eq ? (size_t)(eq - w) : 0;
+
+        if (eq == NULL || n == 0) {
+            rc = usage_error("'%s' is not a KEY=VALUE setting.", w);
+            break;
+        }
+        if (n >= sizeof(key)) {
+            rc = usage_error("a setting name is too long: '%.60s...'.", w);
+            break;
+        }
+        memcpy(key, w, n);
+        key[n] = '\0';
+        if (strncmp(key, "_ansible_", 9) == 0) {
+            rc = usage_error("'%s' is internal to Ansible; use --noop for check mode.", key);
+            break;
+        }
+        /* net.ipv4.tcp_fin_timeout=30 means fin_timeout=30. */
+        ki = (strchr(key, '.') || strchr(key, '/')) ? pt_key_by_sysctl(key) : NULL;
+        rc = add_arg(args, ki ? ki->option : key, json_string(eq + 1), key);
+    }
+    if (rc == 0 && a->file != NULL)
+        rc = add_arg(args, "sysctl_file", json_string(a->file), "sysctl_file (--file)");
+    if (rc == 0 && a->state_file != NULL)
+        rc = add_arg(args, "state_file", json_string(a->state_file), "state_file (--state-file)");
+    if (rc == 0 && a->no_apply)
+        rc = add_arg(args, "apply", json_false(), "apply (--no-apply)");
+    if (rc == 0 && a->no_persist)
+        rc = add_arg(args, "persist", json_false(), "persist (--no-persist)");
+    if (rc == 0 && a->noop)
+        rc = add_arg(args, "_ansible_check_mode", json_true(), "--noop");
+    if (rc == 0 && (a->cmd == CMD_SET || a->cmd == CMD_CHECK))
+        rc = add_arg(args, "_ansible_diff", json_true(), "--diff");
+    if (rc != 0) {
+        json_decref(args);
+        return rc;
+    }
+    *out = args;
+    return 0;
+}
+
+static void print_warnings(const pt_options_t *opts)
+{
+    size_t i;
+
+    for (i = 0; i < opts->warnings.n; i++)
+        fprintf(stderr, "porttune: warning: %s\n", opts->warnings.items[i]);
+}
+
+static void print_json(const json_t *j)
+{
+    json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+    fputc('\n', stdout);
+}
+
+/* stderr always gets the sentence; with --json, stdout gets the module's
+ * failure object too, so a driver parses one format. */
+static int fail(const cli_args_t *a, const pt_options_t *opts, const pt_error_t *err,
+                int code)
+{
+    if (a->json) {
+        json_t *out = json_pack("{s:b, s:b, s:s, s:[]}", "failed", 1,
+                                "changed", code == PT_EXIT_PARTIAL, "msg", err->msg, "warnings");
+        json_t *w = out ? json_object_get(out, "warnings") : NULL;
+        size_t i;
+        for (i = 0; w != NULL && i < opts->warnings.n; i++)
+            json_array_append_new(w, json_string(opts->warnings.items[i]));
+        if (out != NULL && err->object[0] != '\0')
+            json_object_set_new(out, "object", json_string(err->object));
+        if (out != NULL)
+            print_json(out);
+        json_decref(out);
+    } else {
+        print_warnings(opts);
+    }
+    fprintf(stderr, "porttune: %s\n", err->msg);
+    return code;
+}
+
+/* The facts object: live values flat under settings, so that
+ * `facter porttune.settings.port_range` is a plain value. */
+static json_t *facts_json(const json_t *state)
+{
+    json_t *f = json_object(), *live = json_object(), *persisted = json_object();
+    json_t *boot = json_object(), *drift = json_array(), *s;
+    const char *k;
+
+    if (f == NULL || live == NULL || persisted == NULL || boot == NULL || drift == NULL)
+        goto error;
+    json_object_foreach((json_t *)json_object_get(state, "settings"), k, s) {
+        if (!json_is_true(json_object_get(s, "supported")))
+            continue;
+        json_object_set(live, k, json_object_get(s, "live"));
+        if (!json_is_null(json_object_get(s, "persisted")))
+            json_object_set(persisted, k, json_object_get(s, "persisted"));
+        if (!json_is_null(json_object_get(s, "boot")))
+            json_object_set(boot, k, json_object_get(s, "boot"));
+        if (json_is_true(json_object_get(s, "drift")))
+            json_array_append_new(drift, json_string(k));
+    }
+    json_object_set(f, "version", json_object_get(state, "porttune_version"));
+    json_object_set(f, "os", json_object_get(state, "os"));
+    if (json_object_get(state, "sysctl_file") != NULL) {
+        json_object_set(f, "sysctl_file", json_object_get(state, "sysctl_file"));
+        json_object_set(f, "sysctl_file_at_boot", json_object_get(state, "sysctl_file_at_boot"));
+    }
+    json_object_set_new(f, "settings", live);
+    json_object_set_new(f, "persisted", persisted);
+    json_object_set_new(f, "boot", boot);
+    json_object_set_new(f, "drift", drift);
+    json_object_set(f, "conflicts", json_object_get(state, "conflicts"));
+    json_object_set(f, "capacity", json_object_get(state, "capacity"));
+    return json_pack("{s:o}", "porttune", f);
+error:
+    json_decref(f);
+    json_decref(live);
+    json_decref(persisted);
+    json_decref(boot);
+    json_decref(drift);
+    return NULL;
+}
+
+static int run_read(const cli_args_t *a, pt_options_t *opts)
+{
+    pt_ctx_t ctx = { "", "/proc/sys" };
+    pt_error_t err;
+    json_t *state = NULL, *facts;
+    int rc;
+
+    pt_error_init(&err);
+    rc = pt_inspect(&ctx, opts, &state, &err);
+    if (rc != 0)
+        return fail(a, opts, &err, PT_EXIT_FAILED);
+    if (a->cmd == CMD_FACTS) {
+        facts = facts_json(state);
+        if (facts == NULL) {
+            json_decref(state);
+            pt_error_set(&err, PT_ENOMEM, 0, "facts", "out of memory");
+            return fail(a, opts, &err, PT_EXIT_FAILED);
+        }
+        json_dumpf(facts, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
+        fputc('\n', stdout);
+        json_decref(facts);
+    } else if (a->json) {
+        print_json(state);
+    } else {
+        pt__cli_print_state(stdout, state);
+    }
+    json_decref(state);
+    return PT_EXIT_OK;
+}
+
+/* Reads the host before converging so that a failure can be told apart:
+ * nothing changed (4) or a change stayed because putting it back failed (6). */
+static int run_set(const cli_args_t *a, pt_options_t *opts)
+{
+    pt_ctx_t ctx = { "", "/proc/sys" };
+    pt_current_t before, after;
+    pt_error_t err, ignored;
+    json_t *result = NULL;
+    bool have_before = false;
+    int rc, code;
+
+    pt_error_init(&err);
+    memset(&before, 0, sizeof(before));
+    memset(&after, 0, sizeof(after));
+    if (!opts->check_mode) {
+        pt_error_init(&ignored);
+        before.os = pt_backend_os;
+        have_before = pt_backend_read(&ctx, opts, &before, &ignored) == 0;
+    }
+    rc = pt_converge(&ctx, opts, &result, &err);
+    if (rc != 0) {
+        code = PT_EXIT_FAILED;
+        pt_error_init(&ignored);
+        after.os = pt_backend_os;
+        if (have_before && pt_backend_read(&ctx, opts, &after, &ignored) == 0 &&
+            pt_current_differs(&before, &after))
+            code = PT_EXIT_PARTIAL;
+        pt_current_free(&before);
+        pt_current_free(&after);
+        return fail(a, opts, &err, code);
+    }
+    pt_current_free(&before);
+    code = json_is_true(json_object_get(result, "changed")) ? PT_EXIT_CHANGED : PT_EXIT_OK;
+    if (a->json) {
+        json_object_set_new(result, "noop", json_boolean(opts->check_mode));
+        print_json(result);
+    } else {
+        print_warnings(opts);
+        pt__cli_print_result(stdout, result, opts->check_mode);
+    }
+    json_decref(result);
+    return code;
+}
+
+int pt_cli_main(int argc, char **argv)
+{
+    cli_args_t a;
+    pt_options_t opts;
+    pt_error_t err;
+    json_t *args = NULL;
+    int rc;
+
+    if (argc < 2)
+        return usage_error("a command is needed.");
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("porttune %s\n", PT_VERSION);
+        return PT_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        fputs(usage_text, stdout);
+        fputs(help_text, stdout);
+        return PT_EXIT_OK;
+    }
+    memset(&a, 0, sizeof(a));
+    rc = parse_args(argc, argv, &a);
+    if (rc == -1) {
+        fputs(usage_text, stdout);
+        fputs(help_text, stdout);
+        free(a.words);
+        return PT_EXIT_OK;
+    }
+    if (rc == 0)
+        rc = build_json(&a, &args);
+    free(a.words);
+    a.words = NULL;
+    if (rc != 0)
+        return rc;
+    pt_error_init(&err);
+    pt_options_init(&opts);
+    if (pt_options_from_json(args, &opts, &err) != 0)
+        rc = fail(&a, &opts, &err, PT_EXIT_FAILED);
+    else if (a.cmd == CMD_SET || a.cmd == CMD_CHECK)
+        rc = run_set(&a, &opts);
+    else
+        rc = run_read(&a, &opts);
+    json_decref(args);
+    pt_options_free(&opts);
+    return rc;
+}

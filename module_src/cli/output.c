@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: MIT */
+/* Human output of the CLI: aligned tables drawn from the JSON objects the core builds. */
+#include "porttune.h"
+#include "cli/cli.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_COLS 6
+#define MAX_ROWS (PT_K__COUNT + 1)
+
+typedef struct table {
+    char *cell[MAX_ROWS][MAX_COLS];   /* owned; NULL prints as "" */
+    size_t rows, cols;
+} table_t;
+
+static char *dup_printf(const char *fmt, ...) PT_PRINTF(1, 2);
+static char *dup_printf(const char *fmt, ...)
+{
+    va_list ap;
+    char *s;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (s = malloc((size_t)n + 1)) == NULL)
+        return NULL;
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+/* A setting value as people read it: "-" unknown, "(none)" an empty port set. */
+static char *value_text(const json_t *v)
+{
+    if (json_is_integer(v))
+        return dup_printf("%lld", (long long)json_integer_value(v));
+    if (json_is_string(v))
+        return dup_printf("%s", json_string_length(v) ? json_string_value(v) : "(none)");
+    return dup_printf("-");
+}
+
+/* "a -> b" when changed, else "a". */
+static char *change_text(const json_t *before, const json_t *after, bool changed)
+{
+    char *b = value_text(before), *a = value_text(after), *s = NULL;
+
+    if (b != NULL && a != NULL)
+        s = changed ? dup_printf("%s -> %s", b, a) : dup_printf("%s", b);
+    free(b);
+    free(a);
+    return s;
+}
+
+static void table_print(FILE *out, table_t *t)
+{
+    size_t w[MAX_COLS] = { 0 }, r, c, last;
+
+    for (r = 0; r < t->rows; r++)
+        for (c = 0; c < t->cols; c++)
+            if (t->cell[r][c] != NULL && strlen(t->cell[r][c]) > w[c])
+                w[c] = strlen(t->cell[r][c]);
+    for (r = 0; r < t->rows; r++) {
+        last = 0;
+        for (c = 0; c < t->cols; c++)
+            if (t->cell[r][c] != NULL && t->cell[r][c][0] != '\0')
+                last = c;
+        for (c = 0; c <= last; c++) {
+            const char *s = t->cell[r][c] ? t->cell[r][c] : "";
+            if (c == last)
+                fprintf(out, "%s\n", s);
+            else
+                fprintf(out, "%-*s  ", (int)w[c], s);
+        }
+    }
+    for (r = 0; r < t->rows; r++)
+        for (c = 0; c < t->cols; c++)
+            free(t->cell[r][c]);
+}
+
+static void print_capacity(FILE *out, const json_t *cap)
+{
+    if (!json_is_object(cap)) {
+        fputs("capacity: unknown (no port range was read)\n", out);
+        return;
+    }
+    fprintf(out, "capacity: %lld usable ports in %s (%lld reserved); TIME_WAIT %lld s; "
+            "at most %.1f new connections/s to one destination\n",
+            (long long)json_integer_value(json_object_get(cap, "usable_ports")),
+            json_string_value(json_object_get(cap, "port_range")),
+            (long long)json_integer_value(json_object_get(cap, "reserved_in_range")),
+            (long long)json_integer_value(json_object_get(cap, "time_wait_seconds")),
+            json_number_value(json_object_get(cap, "max_new_connections_per_second")));
+}
+
+static void print_conflicts(FILE *out, const json_t *conflicts, const char *file)
+{
+    const json_t *c;
+    size_t i;
+
+    json_array_foreach((json_t *)conflicts, i, c)
+        fprintf(out, "conflict: %s:%lld sets %s = %s and is read after %s at boot; "
+                "that value wins at next boot\n",
+                json_string_value(json_object_get(c, "file")),
+                (long long)json_integer_value(json_object_get(c, "line")),
+                json_string_value(json_object_get(c, "sysctl")),
+                json_string_value(json_object_get(c, "value")),
+                file ? file : "the sysctl file");
+}
+
+static bool has_conflict(const json_t *conflicts, const char *key)
+{
+    const json_t *c;
+    size_t i;
+
+    json_array_foreach((json_t *)conflicts, i, c)
+        if (strcmp(json_string_value(json_object_get(c, "key")), key) == 0)
+            return true;
+    return false;
+}
+
+void pt__cli_print_state(FILE *out, const json_t *state)
+{
+    const json_t *settings = json_object_get(state, "settings");
+    const json_t *conflicts = json_object_get(state, "conflicts");
+    const char *file = json_string_value(json_object_get(state, "sysctl_file"));
+    const char *masked = json_string_value(json_object_get(state, "sysctl_file_masked_by"));
+    bool linux_host = file != NULL;
+    table_t t;
+    const char *key;
+    json_t *s;
+
+    memset(&t, 0, sizeof(t));
+    t.cols = 6;
+    t.cell[0][0] = dup_printf("SETTING");
+    t.cell[0][1] = dup_printf(linux_host ? "SYSCTL" : "NAME");
+    t.cell[0][2] = dup_printf("LIVE");
+    t.cell[0][3] = dup_printf("PERSISTED");
+    t.cell[0][4] = dup_printf("AT BOOT");
+    t.cell[0][5] = dup_printf("NOTE");
+    t.rows = 1;
+    json_object_foreach((json_t *)settings, key, s) {
+        const char *src = json_string_value(json_object_get(s, "boot_source"));
+        char *boot;
+        if (t.rows == MAX_ROWS)
+            break;
+        boot = value_text(json_object_get(s, "boot"));
+        t.cell[t.rows][0] = dup_printf("%s", key);
+        t.cell[t.rows][1] = value_text(json_object_get(s, linux_host ? "sysctl" : "name"));
+        t.cell[t.rows][2] = value_text(json_object_get(s, "live"));
+        t.cell[t.rows][3] = value_text(json_object_get(s, "persisted"));
+        t.cell[t.rows][4] = src && boot ? dup_printf("%s (%s)", boot, src) : boot;
+        if (src && boot)
+            free(boot);
+        if (!json_is_true(json_object_get(s, "supported")))
+            t.cell[t.rows][5] = dup_printf("not on this host");
+        else if (has_conflict(conflicts, key))
+            t.cell[t.rows][5] = dup_printf("overridden at boot");
+        else if (json_is_true(json_object_get(s, "drift")))
+            t.cell[t.rows][5] = dup_printf("drift: live differs from boot");
+        t.rows++;
+    }
+    table_print(out, &t);
+    if (linux_host) {
+        bool exists = json_is_true(json_object_get(state, "sysctl_file_exists"));
+        bool at_boot = json_is_true(json_object_get(state, "sysctl_file_at_boot"));
+        fprintf(out, "\nsysctl file: %s (%s; ", file, exists ? "present" : "absent");
+        if (masked != NULL)
+            fprintf(out, "masked by %s)\n", masked);
+        else
+            fprintf(out, "%s)\n", at_boot ? "read at boot" : "not read at boot");
+    } else {
+        fputc('\n', out);
+    }
+    print_conflicts(out, conflicts, file);
+    print_capacity(out, json_object_get(state, "capacity"));
+}
+
+void pt__cli_print_result(FILE *out, const json_t *result, bool noop)
+{
+    const json_t *settings = json_object_get(result, "settings");
+    const char *file = json_string_value(json_object_get(result, "sysctl_file"));
+    size_t nchanged = 0, n = 0;
+    table_t t;
+    const char *key;
+    json_t *s;
+
+    memset(&t, 0, sizeof(t));
+    t.cols = 4;
+    t.cell[0][0] = dup_printf("SETTING");
+    t.cell[0][1] = dup_printf("LIVE");
+    t.cell[0][2] = dup_printf(file ? "PERSISTED" : "");
+    t.cell[0][3] = dup_printf("RESULT");
+    t.rows = 1;
+    json_object_foreach((json_t *)settings, key, s) {
+        bool changed = json_is_true(json_object_get(s, "changed"));
+        if (t.rows == MAX_ROWS)
+            break;
+        n++;
+        nchanged += changed;
+        t.cell[t.rows][0] = dup_printf("%s", key);
+        t.cell[t.rows][1] = change_text(json_object_get(s, "before"), json_object_get(s, "after"),
+                                        json_is_true(json_object_get(s, "live_changed")));
+        t.cell[t.rows][2] = file ? change_text(json_object_get(s, "persisted_before"),
+                                               json_object_get(s, "persisted_after"),
+                                               json_is_true(json_object_get(s, "persisted_changed")))
+                                 : NULL;
+        t.cell[t.rows][3] = dup_printf("%s", !changed ? "in sync"
+                                       : noop ? "would change" : "changed");
+        t.rows++;
+    }
+    table_print(out, &t);
+    fputc('\n', out);
+    if (file != NULL)
+        fprintf(out, "sysctl file: %s\n", file);
+    print_conflicts(out, json_object_get(result, "conflicts"), file);
+    print_capacity(out, json_object_get(result, "capacity"));
+    if (nchanged == 0)
+        fprintf(out, "in sync: %zu of %zu settings need no change\n", n, n);
+    else
+        fprintf(out, "%s: %zu of %zu settings\n", noop ? "would change" : "changed",
+                nchanged, n);
+}

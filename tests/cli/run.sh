@@ -1,0 +1,346 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Integration tests of the porttune CLI: every case runs in a fresh network
+# namespace (its own net.ipv4 sysctls), inside one private mount namespace
+# where /etc/sysctl.d, the other sysctl.d directories and /var/lib are empty
+# tmpfs, /etc/sysctl.conf is empty, /etc is read-only and /proc/sys is
+# read-only except /proc/sys/net. Nothing reaches the machine's settings.
+#
+#   bash tests/cli/run.sh BINARY          run all cases
+#   UPDATE=1 bash tests/cli/run.sh BINARY rewrite tests/cli/expected/*.txt
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+BIN=$(realpath "${1:-library/porttune}")
+
+if [ "${PT_CLI_INNER:-}" != 1 ]; then
+  if [ "$(id -u)" != 0 ] || ! command -v unshare >/dev/null; then
+    echo "tests/cli: needs root and unshare(1) for network and mount namespaces"
+    echo "0 passed, 1 failed"
+    exit 1
+  fi
+  [ -x "$BIN" ] || { echo "tests/cli: no binary $BIN"; echo "0 passed, 1 failed"; exit 1; }
+  exec unshare --mount --propagation private -- env PT_CLI_INNER=1 bash "$0" "$BIN"
+fi
+
+# ---- inside the private mount namespace ----
+if [ -n "${PT_CASE:-}" ]; then
+  TMP=$PT_TMP                       # a case, in its own network namespace
+else
+  TMP=$(mktemp -d /tmp/porttune-cli.XXXXXX)
+  trap 'rm -rf "$TMP"' EXIT
+  set -e
+  : >"$TMP/empty"
+  mount -t tmpfs -o mode=0755 tmpfs /etc/sysctl.d
+  for d in /run/sysctl.d /usr/local/lib/sysctl.d /usr/lib/sysctl.d /lib/sysctl.d; do
+    if [ -d "$d" ] && [ ! -L "$d" ]; then mount -t tmpfs -o mode=0755 tmpfs "$d"; fi
+  done
+  if [ -e /etc/sysctl.conf ]; then mount --bind "$TMP/empty" /etc/sysctl.conf; fi
+  mount -t tmpfs -o mode=0755 tmpfs /var/lib
+  mount --rbind /etc /etc
+  mount -o remount,bind,ro /etc
+  mount --bind /proc/sys /proc/sys
+  mount --bind /proc/sys/net /proc/sys/net
+  mount -o remount,bind,ro /proc/sys
+  set +e
+fi
+
+PASS=0
+FAIL=0
+EXP="$HERE/expected"
+P=/proc/sys/net/ipv4
+export LC_ALL=C
+
+ok()   { PASS=$((PASS + 1)); echo "ok   $CASE: $1"; }
+bad()  { FAIL=$((FAIL + 1)); echo "FAIL $CASE: $1"; [ -z "${2-}" ] || printf '%s\n' "$2" | sed 's/^/     | /'; }
+# check DESCRIPTION COMMAND...: passes when the command succeeds.
+check() { local d=$1; shift; if "$@"; then ok "$d"; else bad "$d"; fi; }
+# expect_rc DESCRIPTION WANT GOT
+expect_rc() { if [ "$3" = "$2" ]; then ok "$1 (exit $3)"; else bad "$1: exit $3, want $2" "$(cat "$TMP/err" 2>/dev/null)"; fi; }
+expect_eq() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1" "got:  $2
+want: $3"; fi; }
+live()  { tr '\t' ' ' <"$P/$1"; }
+# The values a run may change, to prove that a run changed nothing.
+snapshot() {
+  for k in ip_local_port_range ip_local_reserved_ports tcp_fin_timeout tcp_tw_reuse \
+           tcp_tw_reuse_delay tcp_max_tw_buckets; do
+    [ -r "$P/$k" ] && printf '%s=%s\n' "$k" "$(live "$k")"
+  done
+  find /etc/sysctl.d "$TMP/f" -type f -name '*.conf' -exec sh -c 'echo "== $1"; cat "$1"' _ {} \; 2>/dev/null
+}
+# Runs the binary; stdout in $TMP/out, stderr in $TMP/err, exit code in $RC.
+pt() { "$BIN" "$@" >"$TMP/out" 2>"$TMP/err"; RC=$?; }
+json() { python3 -c "import json,sys; d=json.load(open('$TMP/out')); $1"; }
+# Human output with the machine-dependent bucket count replaced, width kept.
+normalize() {
+  perl -pe 's/^(max_tw_buckets\s+(?:\S+\s+)?)(\d+ *)/$1 . sprintf("%-*s", length($2), "<N>")/e;
+            s/^(max_tw_buckets\s+(?:\S+\s+)?)(\d+) -> /$1<N> -> /'
+}
+snapshot_cmp() {   # NAME: compare $TMP/out with expected/NAME.txt
+  normalize <"$TMP/out" >"$TMP/norm"
+  if [ "${UPDATE:-}" = 1 ]; then
+    cp "$TMP/norm" "$EXP/$1.txt"; ok "snapshot $1 rewritten"
+  elif diff -u "$EXP/$1.txt" "$TMP/norm" >"$TMP/diff"; then
+    ok "human output matches expected/$1.txt"
+  else
+    bad "human output differs from expected/$1.txt" "$(cat "$TMP/diff")"
+  fi
+}
+# Every case starts with empty sysctl.d directories and its own temp dir.
+fresh() { rm -rf /etc/sysctl.d/* "$TMP/f"; mkdir -m 0700 "$TMP/f"; ST="--state-file=$TMP/f/state.json"; }
+
+# ---- cases: each runs in its own network namespace (run_case below) ----
+
+case_usage() {
+  pt --version;            expect_rc "--version" 0 $RC
+  expect_eq "--version prints the version" "$(cat "$TMP/out")" "porttune 0.1.0"
+  pt --help;               expect_rc "--help" 0 $RC
+  check "--help documents the exit codes" grep -q "64  usage error" "$TMP/out"
+  pt set --help;           expect_rc "set --help" 0 $RC
+  pt;                      expect_rc "no arguments" 64 $RC
+  check "usage goes to stderr" grep -q "^usage: porttune get" "$TMP/err"
+  pt frobnicate x;         expect_rc "unknown command" 64 $RC
+  pt get --bogus;          expect_rc "unknown option" 64 $RC
+  expect_eq "unknown option message" "$(head -1 "$TMP/err")" "porttune: unknown option '--bogus' for 'get'."
+  pt get port_range=1-2;   expect_rc "get takes no settings" 64 $RC
+  pt set;                  expect_rc "set without settings" 64 $RC
+  pt set port_range;       expect_rc "a word that is not KEY=VALUE" 64 $RC
+  pt set =5;               expect_rc "an empty key" 64 $RC
+  pt set fin_timeout=30 fin_timeout=40; expect_rc "a setting given twice" 64 $RC
+  pt set fin_timeout=30 --file;         expect_rc "--file without a path" 64 $RC
+  pt set _ansible_check_mode=no fin_timeout=30; expect_rc "_ansible_ keys refused" 64 $RC
+  pt check fin_timeout=30 --no-such;    expect_rc "check: unknown option" 64 $RC
+  pt facts --json;         expect_rc "facts has no --json" 64 $RC
+}
+
+case_get() {
+  local before
+  fresh
+  before=$(snapshot)
+  pt get --json "$ST";     expect_rc "get --json" 0 $RC
+  json '
+want = {"os","sysctl_file","sysctl_file_exists","sysctl_file_at_boot","sysctl_file_masked_by",
+        "settings","conflicts","capacity","porttune_version"}
+assert set(d) == want, sorted(set(d) ^ want)
+keys = ["port_range","reserved_ports","fin_timeout","tw_reuse","tw_reuse_delay","max_tw_buckets"]
+assert list(d["settings"]) == keys, list(d["settings"])
+for k, s in d["settings"].items():
+    assert set(s) == {"sysctl","supported","live","persisted","boot","boot_source","original","drift"}, (k, sorted(s))
+assert set(d["capacity"]) == {"port_range","range_size","reserved_in_range","usable_ports",
+        "time_wait_seconds","max_new_connections_per_second"}, sorted(d["capacity"])
+s = d["settings"]
+assert s["port_range"]["live"] == "32768-60999" and s["port_range"]["sysctl"] == "net.ipv4.ip_local_port_range"
+assert s["reserved_ports"]["live"] == "" and s["fin_timeout"]["live"] == 60 and s["tw_reuse"]["live"] == 2
+assert s["port_range"]["persisted"] is None and s["port_range"]["boot"] is None
+assert d["sysctl_file"] == "/etc/sysctl.d/60-porttune.conf" and d["sysctl_file_at_boot"] is True
+assert d["sysctl_file_exists"] is False and d["conflicts"] == []
+assert d["capacity"]["usable_ports"] == 28232 and d["capacity"]["max_new_connections_per_second"] == 470.5
+' 2>"$TMP/pyerr"
+  if [ $? = 0 ]; then ok "get --json has the documented schema and the namespace defaults"
+  else bad "get --json schema" "$(cat "$TMP/pyerr")"; fi
+  pt get "$ST";            expect_rc "get (table)" 0 $RC
+  snapshot_cmp get-defaults
+  expect_eq "get changes nothing" "$(snapshot)" "$before"
+  check "get creates no state file" test ! -e "$TMP/f/state.json"
+}
+
+case_set() {
+  local f="$TMP/f/60-porttune.conf"
+  fresh
+  pt set port_range=1024-65535 fin_timeout=30 reserved_ports=9000-9100,8081,8080 --file "$f" "$ST"
+  expect_rc "set changes" 2 $RC
+  expect_eq "live port range" "$(live ip_local_port_range)" "1024 65535"
+  expect_eq "live reserved ports (kernel-merged)" "$(live ip_local_reserved_ports)" "8080-8081,9000-9100"
+  expect_eq "live fin_timeout" "$(live tcp_fin_timeout)" "30"
+  expect_eq "file content" "$(cat "$f")" "# Managed by porttune: do not edit; changes are overwritten on the next run.
+net.ipv4.ip_local_port_range = 1024 65535
+net.ipv4.ip_local_reserved_ports = 8080-8081,9000-9100
+net.ipv4.tcp_fin_timeout = 30"
+  check "original values recorded in the state file" grep -q '"port_range": "32768 60999"' "$TMP/f/state.json"
+  pt set port_range=1024-65535 fin_timeout=30 reserved_ports=9000-9100,8081,8080 --file "$f" "$ST"
+  expect_rc "same set again: in sync" 0 $RC
+  pt set "port_range=1024 65535" reserved_ports=8080-8081,9000-9100 fin_timeout=" 30" --file "$f" "$ST"
+  expect_rc "other spellings of the same values: in sync" 0 $RC
+  pt set net.ipv4.tcp_fin_timeout=45 --file "$f" "$ST"
+  expect_rc "a sysctl name as KEY" 2 $RC
+  expect_eq "sysctl-named key applied" "$(live tcp_fin_timeout)" "45"
+  pt get --json --file "$f" "$ST"
+  json 'assert d["settings"]["fin_timeout"]["persisted"] == 45 and d["settings"]["port_range"]["original"] == "32768-60999", d["settings"]' 2>"$TMP/pyerr"
+  if [ $? = 0 ]; then ok "get sees persisted and original values"; else bad "get after set" "$(cat "$TMP/pyerr")"; fi
+  pt set state=absent --file "$f" "$ST"
+  expect_rc "state=absent puts the originals back" 2 $RC
+  expect_eq "port range restored" "$(live ip_local_port_range)" "32768 60999"
+  expect_eq "fin_timeout restored" "$(live tcp_fin_timeout)" "60"
+  check "our file removed" test ! -e "$f"
+}
+
+case_set_json() {
+  fresh
+  pt set port_range=1024-65535 tw_reuse=1 --json "$ST"
+  expect_rc "set --json" 2 $RC
+  json '
+want = {"changed","settings","conflicts","warnings","state","sysctl_file","capacity","diff","porttune_version","noop"}
+assert want <= set(d), sorted(want - set(d))
+assert d["changed"] is True and d["noop"] is False
+assert list(d["settings"]) == ["port_range","tw_reuse"], list(d["settings"])
+for k, s in d["settings"].items():
+    assert set(s) == {"sysctl","before","after","live_changed","persisted_before","persisted_after",
+                      "persisted_changed","boot","boot_source","changed"}, (k, sorted(s))
+s = d["settings"]["port_range"]
+assert (s["before"], s["after"], s["live_changed"], s["persisted_before"], s["persisted_after"],
+        s["persisted_changed"], s["boot"], s["boot_source"], s["changed"]) == \
+       ("32768-60999", "1024-65535", True, None, "1024-65535", True, "1024-65535",
+        "/etc/sysctl.d/60-porttune.conf", True), s
+assert any("tw_reuse 1 needs TCP timestamps" in w for w in d["warnings"]), d["warnings"]
+assert d["capacity"]["usable_ports"] == 64512 and d["capacity"]["max_new_connections_per_second"] == 1075.2
+assert isinstance(d["diff"], list) and d["diff"][1]["after_header"] == "/etc/sysctl.d/60-porttune.conf"
+' 2>"$TMP/pyerr"
+  if [ $? = 0 ]; then ok "set --json has the module's result schema"; else bad "set --json schema" "$(cat "$TMP/pyerr")"; fi
+  check "--json keeps warnings out of stderr" test ! -s "$TMP/err"
+  pt set port_range=1024-65535 tw_reuse=1 --json "$ST"
+  expect_rc "set --json again" 0 $RC
+  json 'assert d["changed"] is False' 2>/dev/null
+  check "changed is false when in sync" test $? = 0
+}
+
+case_noop() {
+  local before
+  fresh
+  before=$(snapshot)
+  pt check port_range=1024-65535 fin_timeout=30 "$ST"
+  expect_rc "check with drift" 2 $RC
+  check "check says would change" grep -q "would change: 2 of 2 settings" "$TMP/out"
+  pt set --noop port_range=1024-65535 --json "$ST"
+  expect_rc "set --noop" 2 $RC
+  json 'assert d["noop"] is True and d["changed"] is True' 2>/dev/null
+  check "set --noop --json reports noop and changed" test $? = 0
+  expect_eq "check and --noop change nothing" "$(snapshot)" "$before"
+  check "no state file written in noop" test ! -e "$TMP/f/state.json"
+  pt set port_range=1024-65535 "$ST" >/dev/null
+  pt check port_range=1024-65535 "$ST"
+  expect_rc "check when in sync" 0 $RC
+}
+
+case_invalid() {
+  local before module_msg
+  fresh
+  before=$(snapshot)
+  pt set port_range=70000-1 "$ST"
+  expect_rc "port_range=70000-1" 4 $RC
+  expect_eq "the module's message on stderr" "$(cat "$TMP/err")" \
+    "porttune: port_range: 70000 is not a port; ports are 1-65535. Nothing was changed."
+  printf '{"port_range": "70000-1", "state_file": "%s"}' "$TMP/f/state.json" >"$TMP/args.json"
+  module_msg=$("$BIN" "$TMP/args.json" | python3 -c 'import json,sys; print(json.load(sys.stdin)["msg"])')
+  expect_eq "the same message as the Ansible module" "$(cat "$TMP/err")" "porttune: $module_msg"
+  pt set port_range=70000-1 --json "$ST"
+  expect_rc "--json failure" 4 $RC
+  json 'assert d["failed"] is True and d["changed"] is False and d["object"] == "port_range" and d["msg"].startswith("port_range: 70000 is not a port")' 2>/dev/null
+  check "--json prints the failure object" test $? = 0
+  pt check fin_timeout=abc "$ST"; expect_rc "fin_timeout=abc" 4 $RC
+  expect_eq "int coercion message" "$(cat "$TMP/err")" \
+    "porttune: argument 'fin_timeout' is of type str and we were unable to convert to int: 'abc' is not a whole number. Nothing was changed."
+  pt set port_range=1000-65535 "$ST"; expect_rc "port range below ip_unprivileged_port_start" 4 $RC
+  check "host-limit message" grep -q "starts below net.ipv4.ip_unprivileged_port_start (1024)" "$TMP/err"
+  pt set frobs=1 "$ST";   expect_rc "unknown setting" 4 $RC
+  check "Ansible's unsupported-parameter wording" grep -q "Unsupported parameters for (porttune) module: frobs. Supported parameters include: apply, " "$TMP/err"
+  pt set fin_timeout=30 --file relative.conf "$ST"; expect_rc "relative --file" 4 $RC
+  expect_eq "invalid values change nothing" "$(snapshot)" "$before"
+}
+
+case_rollback() {
+  local before
+  fresh
+  before=$(snapshot)
+  # /etc is read-only here: the live write succeeds, persisting fails.
+  pt set port_range=1024-65535 fin_timeout=30 --file /etc/porttune-test.conf "$ST"
+  expect_rc "persist fails after apply" 4 $RC
+  check "message says the live values were put back" grep -q "were put back" "$TMP/err"
+  expect_eq "live values rolled back" "$(snapshot)" "$before"
+}
+
+case_apply_persist() {
+  local f="$TMP/f/60-porttune.conf"
+  fresh
+  pt set fin_timeout=40 --no-persist --file "$f" "$ST"
+  expect_rc "--no-persist" 2 $RC
+  expect_eq "--no-persist: live written" "$(live tcp_fin_timeout)" "40"
+  check "--no-persist: no file" test ! -e "$f"
+  pt set tw_reuse=0 --no-apply --file "$f" "$ST"
+  expect_rc "--no-apply" 2 $RC
+  expect_eq "--no-apply: live untouched" "$(live tcp_tw_reuse)" "2"
+  check "--no-apply: file written" grep -qx "net.ipv4.tcp_tw_reuse = 0" "$f"
+}
+
+case_human() {
+  fresh
+  printf 'net.ipv4.ip_local_port_range = 20000 30001\n' >/etc/sysctl.d/99-late.conf
+  printf 'net.ipv4.tcp_fin_timeout = 50\n' >/etc/sysctl.d/10-early.conf
+  pt set port_range=1024-65535 reserved_ports=8080,9000-9100 fin_timeout=30 "$ST"
+  expect_rc "set with a conflicting later file" 2 $RC
+  snapshot_cmp set
+  check "conflict warning on stderr" grep -q "99-late.conf:1 sets net.ipv4.ip_local_port_range = 20000 30001" "$TMP/err"
+  pt check port_range=1024-65535 fin_timeout=35 "$ST"
+  expect_rc "check" 2 $RC
+  snapshot_cmp check
+  echo 33 >"$P/tcp_fin_timeout"      # drift: live 33, file (at boot) 30
+  pt get "$ST"
+  expect_rc "get after set" 0 $RC
+  snapshot_cmp get
+  pt set port_range=1024-65535 conflicts=fail "$ST"
+  expect_rc "conflicts=fail" 4 $RC
+  pt facts "$ST"
+  expect_rc "facts" 0 $RC
+  json '
+f = d["porttune"]
+assert f["settings"]["port_range"] == "1024-65535" and f["persisted"]["fin_timeout"] == 30
+assert f["boot"]["port_range"] == "20000-30001" and "port_range" in f["drift"]
+assert f["conflicts"][0]["file"] == "/etc/sysctl.d/99-late.conf"
+assert f["capacity"]["usable_ports"] == 64410
+' 2>"$TMP/pyerr"
+  if [ $? = 0 ]; then ok "facts JSON: settings, persisted, boot, drift, conflicts, capacity"
+  else bad "facts JSON" "$(cat "$TMP/pyerr")"; fi
+}
+
+case_ansible() {
+  fresh
+  printf '{"port_range": "1024-65535", "_ansible_check_mode": false, "state_file": "%s"}' \
+    "$TMP/f/state.json" >"$TMP/args.json"
+  "$BIN" "$TMP/args.json" >"$TMP/out" 2>"$TMP/err"; RC=$?
+  expect_rc "porttune ARGS_FILE still runs the Ansible module" 0 $RC
+  json 'assert d["changed"] is True and d["settings"]["port_range"]["after"] == "1024-65535"' 2>/dev/null
+  check "Ansible result JSON" test $? = 0
+}
+
+# Informational: time per run above a process spawn (the loop of /bin/true).
+case_timing() {
+  local n=300 base t
+  fresh
+  per_run() { local t0 t1; t0=$(date +%s%N); for _ in $(seq $n); do "$@" >/dev/null; done
+              t1=$(date +%s%N); echo $(( (t1 - t0) / n / 1000 )); }
+  base=$(per_run /bin/true)
+  t=$(per_run "$BIN" get "$ST")
+  echo "info $CASE: porttune get: $((t - base)) us per run above a spawn of /bin/true ($base us; wall, $n runs)"
+  t=$(per_run "$BIN" check fin_timeout=60 "$ST")
+  echo "info $CASE: porttune check: $((t - base)) us per run above a spawn"
+  ok "timing measured"
+}
+
+CASES="usage get set set_json noop invalid rollback apply_persist human ansible timing"
+if [ -n "${PT_CASE:-}" ]; then   # inside the case's network namespace
+  CASE=$PT_CASE
+  "case_$PT_CASE"
+  echo "counts $PASS $FAIL"
+  exit 0
+fi
+echo "== tests/cli with $BIN"
+for c in $CASES; do
+  out=$(PT_CASE=$c PT_TMP=$TMP unshare --net -- bash "$0" "$BIN" 2>&1)
+  printf '%s\n' "$out" | grep -v '^counts '
+  counts=$(printf '%s\n' "$out" | sed -n 's/^counts //p')
+  if [ -z "$counts" ]; then
+    FAIL=$((FAIL + 1)); echo "FAIL $c: the case did not finish"
+  else
+    PASS=$((PASS + ${counts% *})); FAIL=$((FAIL + ${counts#* }))
+  fi
+done
+echo "$PASS passed, $FAIL failed"
+[ "$FAIL" = 0 ]
