@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: MIT
+# Hardening (issue 7): libFuzzer targets, fault injection, sanitizers,
+# valgrind and static checks.
+#
+#   make fuzz         replay tests/fuzz/corpus, then fuzz each target FUZZ_SECONDS
+#                     (default 60; FUZZ_JOBS at a time) with ASan+UBSan+leaks
+#   make fuzz-replay  the corpus replay alone (seconds)
+#
+# Targets: options (args JSON -> options -> plan -> file text), conf (sysctl.d
+# parse/edit/render), value (range/port-set/int parsers); netsh (Windows
+# backend's output parser) when module_src/win/netsh.c exists; cli (KEY=VALUE
+# words) when module_src/cli/ exists.
+
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS    ?= $(shell nproc 2>/dev/null || echo 1)
+FUZZ_FLAGS   := $(CSTD) $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined \
+                -fno-sanitize-recover=all -fno-omit-frame-pointer -Imodule_src
+FUZZ_TARGETS := options conf value
+ifneq ($(wildcard module_src/win/netsh.c),)
+FUZZ_TARGETS += netsh
+endif
+FUZZ_BIN := $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
+
+.PHONY: fuzz fuzz-build fuzz-replay
+fuzz-build: $(FUZZ_BIN)
+
+build/fuzz/fuzz_netsh: tests/fuzz/fuzz_netsh.c tests/fuzz/fuzz.h module_src/win/netsh.c $(HDRS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< module_src/win/netsh.c
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(CORE_SRC) $(LINUX_SRC) $(HDRS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(CORE_SRC) $(LINUX_SRC) -ljansson
+
+fuzz: $(FUZZ_BIN)
+	bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_JOBS) $(FUZZ_TARGETS)
+
+fuzz-replay: $(FUZZ_BIN)
+	bash tests/fuzz/run.sh 0 $(FUZZ_JOBS) $(FUZZ_TARGETS)
+
+TESTS += fuzz
