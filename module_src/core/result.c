@@ -118,8 +118,11 @@ static json_t *setting_json(const pt_options_t *opts, const pt_current_t *cur,
         "persisted_changed", c->persist,
         "boot", boot, "boot_source", src,
         "changed", c->live || c->persist);
-    if (j != NULL && cur->os == PT_OS_WINDOWS)
-        json_object_set_new(j, "before_is_default", json_boolean(ks->live_default));
+    if (j != NULL && cur->os == PT_OS_WINDOWS &&
+        json_object_set_new(j, "before_is_default", json_boolean(ks->live_default)) != 0) {
+        json_decref(j);
+        j = NULL;
+    }
     return j;
 }
 
@@ -160,18 +163,18 @@ static json_t *diff_json(const pt_options_t *opts, const pt_current_t *cur, cons
         if (rc == 0 && a != NULL)
             rc = append(&after, &alen, key_name(cur, (pt_key_t)k), a);
     }
-    if (rc != 0)
-        goto error;
-    json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s}",
+    if (rc != 0 || json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s}",
         "before_header", cur->os == PT_OS_LINUX ? "live values (/proc/sys)" : "live values",
         "after_header", cur->os == PT_OS_LINUX ? "live values (/proc/sys)" : "live values",
-        "before", before, "after", after));
+        "before", before, "after", after)) != 0)
+        goto error;
     if (cur->os == PT_OS_LINUX && opts->persist) {
         const char *fb = cur->file_text ? cur->file_text : "";
         const char *fa = plan->file_unlink ? "" : (plan->file_after ? plan->file_after : fb);
-        json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s}",
-            "before_header", opts->sysctl_file, "after_header", opts->sysctl_file,
-            "before", fb, "after", fa));
+        if (json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s}",
+                "before_header", opts->sysctl_file, "after_header", opts->sysctl_file,
+                "before", fb, "after", fa)) != 0)
+            goto error;
     }
     free(before);
     free(after);
@@ -183,12 +186,26 @@ error:
     return NULL;
 }
 
+/* json_object_set_new / json_array_append_new that remember a failure (a NULL
+ * value is one): a result with a key missing must not be printed as a success. */
+static void put(json_t *obj, const char *key, json_t *v, bool *ok)
+{
+    if (json_object_set_new(obj, key, v) != 0)
+        *ok = false;
+}
+
+static void push(json_t *arr, json_t *v, bool *ok)
+{
+    if (json_array_append_new(arr, v) != 0)
+        *ok = false;
+}
+
 json_t *pt_result_build(const pt_options_t *opts, const pt_current_t *cur,
                         const pt_plan_t *plan, const char *backup_path)
 {
     json_t *res = json_object(), *settings = json_object(), *conflicts = json_array();
     json_t *warnings = json_array();
-    bool changed = plan->any_live || plan->file_write || plan->file_unlink;
+    bool changed = plan->any_live || plan->file_write || plan->file_unlink, ok = true;
     size_t i;
     int k;
     char buf[64];
@@ -197,41 +214,39 @@ json_t *pt_result_build(const pt_options_t *opts, const pt_current_t *cur,
         goto error;
     for (k = 0; k < PT_K__COUNT; k++)
         if (pt_plan_in_scope(opts, cur->os, (pt_key_t)k) && cur->key[k].supported)
-            json_object_set_new(settings, pt_keys[k].option, setting_json(opts, cur, plan, (pt_key_t)k));
+            put(settings, pt_keys[k].option, setting_json(opts, cur, plan, (pt_key_t)k), &ok);
     for (i = 0; i < cur->nconflicts; i++) {
         const pt_conflict_t *c = &cur->conflicts[i];
         if (!plan->conflict[c->key])
             continue;
-        json_array_append_new(conflicts, json_pack("{s:s, s:s, s:s, s:I, s:s, s:b}",
+        push(conflicts, json_pack("{s:s, s:s, s:s, s:I, s:s, s:b}",
             "key", pt_keys[c->key].option, "sysctl", pt_keys[c->key].sysctl,
-            "file", c->file, "line", (json_int_t)c->line, "value", c->value, "wins", c->wins));
+            "file", c->file, "line", (json_int_t)c->line, "value", c->value, "wins", c->wins), &ok);
     }
     for (i = 0; i < opts->warnings.n; i++)
-        json_array_append_new(warnings, json_string(opts->warnings.items[i]));
-    json_object_set_new(res, "changed", json_boolean(changed));
-    json_object_set_new(res, "settings", settings);
-    json_object_set_new(res, "conflicts", conflicts);
-    json_object_set_new(res, "warnings", warnings);
-    json_object_set_new(res, "state", json_string(opts->state == PT_STATE_PRESENT ? "present" : "absent"));
+        push(warnings, json_string(opts->warnings.items[i]), &ok);
+    put(res, "changed", json_boolean(changed), &ok);
+    put(res, "settings", settings, &ok);
+    put(res, "conflicts", conflicts, &ok);
+    put(res, "warnings", warnings, &ok);
+    put(res, "state", json_string(opts->state == PT_STATE_PRESENT ? "present" : "absent"), &ok);
     if (cur->os == PT_OS_LINUX)
-        json_object_set_new(res, "sysctl_file", json_string(opts->sysctl_file));
+        put(res, "sysctl_file", json_string(opts->sysctl_file), &ok);
     else
-        json_object_set_new(res, "reboot_required", json_boolean(plan->reboot_required));
-    json_object_set_new(res, "capacity", pt_capacity_json(
+        put(res, "reboot_required", json_boolean(plan->reboot_required), &ok);
+    put(res, "capacity", pt_capacity_json(
         pt_plan_live_after(opts, cur, plan, PT_K_PORT_RANGE),
         cur->os == PT_OS_LINUX ? pt_plan_live_after(opts, cur, plan, PT_K_RESERVED_PORTS) : NULL,
         cur->os == PT_OS_LINUX ? 60 : (unsigned)(cur->key[PT_K_TIME_WAIT_DELAY].live_set
-            ? cur->key[PT_K_TIME_WAIT_DELAY].live.num : 120)));
+            ? cur->key[PT_K_TIME_WAIT_DELAY].live.num : 120)), &ok);
     if (backup_path != NULL)
-        json_object_set_new(res, "backup_file", json_string(backup_path));
-    if (opts->diff) {
-        json_t *d = diff_json(opts, cur, plan);
-        if (d == NULL)
-            goto error_res;
-        json_object_set_new(res, "diff", d);
-    }
+        put(res, "backup_file", json_string(backup_path), &ok);
+    if (opts->diff)
+        put(res, "diff", diff_json(opts, cur, plan), &ok);
     snprintf(buf, sizeof(buf), "%s", PT_VERSION);
-    json_object_set_new(res, "porttune_version", json_string(buf));
+    put(res, "porttune_version", json_string(buf), &ok);
+    if (!ok)
+        goto error_res;
     return res;
 error:
     json_decref(settings);
