@@ -9,28 +9,54 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static json_t *load(const char *full)
+/* *j is NULL when there is no state file. Fails when the file exists but
+ * cannot be loaded: unreadable, corrupt or out of memory, which jansson does
+ * not tell apart; starting afresh then would lose the recorded originals. */
+static int load_file(const char *full, json_t **j, json_error_t *jerr)
 {
-    json_t *j = json_load_file(full, 0, NULL);
+    struct stat st;
 
-    if (j == NULL || !json_is_object(json_object_get(j, "original"))) {
-        json_decref(j);
-        j = json_pack("{s:i, s:{}}", "version", 1, "original");
-    }
-    return j;
+    *j = NULL;
+    memset(jerr, 0, sizeof(*jerr));
+    if (stat(full, &st) != 0 && errno == ENOENT)
+        return 0;
+    *j = json_load_file(full, 0, jerr);
+    return *j != NULL ? 0 : -1;
+}
+
+/* jansson 2.14 drops an object key it cannot buffer and goes on
+ * (akheron/jansson#655): write only a text that reads back as what was dumped. */
+static bool reads_back(const char *text, const json_t *j)
+{
+    json_t *back = json_loads(text, 0, NULL);
+    bool same = back != NULL && json_equal(back, j);
+
+    json_decref(back);
+    return same;
+}
+
+static const char *why(const json_error_t *jerr)
+{
+    return jerr->text[0] != '\0' ? jerr->text : "out of memory";
 }
 
 int pt__state_load(const pt_ctx_t *ctx, const pt_options_t *opts, pt_current_t *cur,
                    pt_error_t *err)
 {
     char full[4200];
+    json_error_t jerr;
     json_t *j, *orig;
     int k;
 
-    (void)err;
     if (pt__path(ctx, opts->state_file, full, sizeof(full)) != 0)
         return 0;
-    j = json_load_file(full, 0, NULL);
+    if (load_file(full, &j, &jerr) != 0) {
+        if (opts->state != PT_STATE_ABSENT)
+            return 0;   /* only absent needs the record; remember reports it */
+        return pt_error_set(err, PT_EIO, 0, opts->state_file,
+            "cannot load %s, which records the values to put back (%s); fix or remove "
+            "it. Nothing was changed.", opts->state_file, why(&jerr));
+    }
     orig = json_object_get(j, "original");
     for (k = 0; k < PT_K__COUNT && json_is_object(orig); k++) {
         json_t *v = json_object_get(orig, pt_keys[k].option);
@@ -64,13 +90,20 @@ int pt_backend_remember(const pt_ctx_t *ctx, const pt_options_t *opts,
                         pt_error_t *err)
 {
     char full[4200], *text = NULL, *val;
+    json_error_t jerr;
     json_t *j, *orig;
     bool dirty = false;
     int k, rc = 0;
 
     if (pt__path(ctx, opts->state_file, full, sizeof(full)) != 0)
         return pt_error_set(err, PT_EINVAL, 0, "state_file", "state_file: path too long.");
-    j = load(full);
+    if (load_file(full, &j, &jerr) != 0)
+        return pt_error_set(err, PT_EIO, 0, opts->state_file,
+            "cannot load %s (%s), so it was left as it was.", opts->state_file, why(&jerr));
+    if (j == NULL || !json_is_object(json_object_get(j, "original"))) {
+        json_decref(j);
+        j = json_pack("{s:i, s:{}}", "version", 1, "original");
+    }
     if (j == NULL)
         return pt_error_set(err, PT_ENOMEM, 0, "state_file", "out of memory");
     orig = json_object_get(j, "original");
@@ -87,8 +120,12 @@ int pt_backend_remember(const pt_ctx_t *ctx, const pt_options_t *opts,
                 json_decref(j);
                 return pt_error_set(err, PT_ENOMEM, 0, "state_file", "out of memory");
             }
-            json_object_set_new(orig, pt_keys[k].option, json_string(val));
+            rc = json_object_set_new(orig, pt_keys[k].option, json_string(val));
             free(val);
+            if (rc != 0) {
+                json_decref(j);
+                return pt_error_set(err, PT_ENOMEM, 0, "state_file", "out of memory");
+            }
             dirty = true;
         }
     }
@@ -96,7 +133,7 @@ int pt_backend_remember(const pt_ctx_t *ctx, const pt_options_t *opts,
         rc = pt__unlink_synced(full, opts->state_file, err);
     } else if (dirty) {
         text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
-        if (text == NULL)
+        if (text == NULL || !reads_back(text, j))
             rc = pt_error_set(err, PT_ENOMEM, 0, "state_file", "out of memory");
         else if ((rc = mkdir_parent(full)) != 0)
             rc = pt_error_set(err, PT_EIO, -rc, opts->state_file,
