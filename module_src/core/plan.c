@@ -179,18 +179,25 @@ static void warn_boot(pt_options_t *opts, const pt_current_t *cur, const pt_plan
 static int plan_file(const pt_options_t *opts, const pt_current_t *cur, pt_plan_t *plan,
                      pt_error_t *err)
 {
-    pt_conf_t *conf = cur->file;
-    pt_conf_t *fresh = NULL;
+    pt_conf_t *conf = NULL;
     char *text;
     int k;
 
     if (!plan->any_persist)
         return 0;
-    if (conf == NULL) {
-        fresh = conf = pt_conf_new_owned();
-        if (conf == NULL)
-            return pt_error_set(err, PT_ENOMEM, 0, opts->sysctl_file, "out of memory");
+    /* Edit a copy: cur stays as read (it is const here), so planning twice agrees. */
+    if (cur->file != NULL) {
+        text = pt_conf_render(cur->file);
+        if (text != NULL && pt_conf_parse(text, strlen(text), opts->sysctl_file, &conf, err) != 0) {
+            free(text);
+            return err->code;
+        }
+        free(text);
+    } else {
+        conf = pt_conf_new_owned();
     }
+    if (conf == NULL)
+        return pt_error_set(err, PT_ENOMEM, 0, opts->sysctl_file, "out of memory");
     for (k = 0; k < PT_K__COUNT; k++) {
         const pt_change_t *c = &plan->change[k];
         if (!c->persist)
@@ -202,7 +209,7 @@ static int plan_file(const pt_options_t *opts, const pt_current_t *cur, pt_plan_
             int rc = val ? pt_conf_set(conf, (pt_key_t)k, val) : PT_ENOMEM;
             free(val);
             if (rc != 0) {
-                pt_conf_free(fresh);
+                pt_conf_free(conf);
                 return pt_error_set(err, PT_ENOMEM, 0, opts->sysctl_file, "out of memory");
             }
         }
@@ -212,13 +219,13 @@ static int plan_file(const pt_options_t *opts, const pt_current_t *cur, pt_plan_
     } else {
         text = pt_conf_render(conf);
         if (text == NULL) {
-            pt_conf_free(fresh);
+            pt_conf_free(conf);
             return pt_error_set(err, PT_ENOMEM, 0, opts->sysctl_file, "out of memory");
         }
         plan->file_after = text;
         plan->file_write = cur->file_text == NULL || strcmp(cur->file_text, text) != 0;
     }
-    pt_conf_free(fresh);
+    pt_conf_free(conf);
     return 0;
 }
 
