@@ -27,9 +27,11 @@ role-dist: library/porttune
 	cp -a roles/porttune build/role-dist/porttune
 	rm -f build/role-dist/porttune/library/*
 	cp library/porttune build/role-dist/porttune/library/porttune
-	for f in porttune.exe porttune.yml; do \
-	  if [ -f library/$$f ]; then cp library/$$f build/role-dist/porttune/library/$$f; fi; \
-	done
+	if [ -f library/porttune.yml ]; then cp library/porttune.yml build/role-dist/porttune/library/; fi
+	# Not porttune.exe: beside porttune it could be picked for Linux hosts;
+	# the role's action plugin sends Windows hosts to porttune_win.
+	if [ -f library/porttune.exe ]; then \
+	  cp library/porttune.exe build/role-dist/porttune/library/porttune_win.exe; fi
 	tar -C build/role-dist --owner=0 --group=0 --numeric-owner --sort=name \
 	  -czf $(ROLE_DIST) porttune
 	@echo "role-dist: $(ROLE_DIST)"; tar -tzvf $(ROLE_DIST) | grep library/
