@@ -91,16 +91,19 @@ static int check_host_limits(pt_options_t *opts, const pt_current_t *cur, pt_err
             "port_range: %u-%u is not a valid Windows dynamic port range; it must "
             "start at 1025 or above and hold at least 255 ports. Nothing was changed.",
             (unsigned)r->range.lo, (unsigned)r->range.hi);
-    if (opts->has[PT_K_FIN_TIMEOUT] && opts->want[PT_K_FIN_TIMEOUT].num < 30)
+    if (opts->has[PT_K_FIN_TIMEOUT] && cur->os == PT_OS_LINUX &&
+        opts->want[PT_K_FIN_TIMEOUT].num < 30)
         pt_strlist_add(&opts->warnings,
             "fin_timeout %lld is below 30 s: orphaned connections in FIN_WAIT_2 are "
             "dropped early (note: this is not the TIME_WAIT time, which is 60 s on Linux).",
             opts->want[PT_K_FIN_TIMEOUT].num);
-    if (opts->has[PT_K_MAX_TW_BUCKETS] && opts->want[PT_K_MAX_TW_BUCKETS].num == 0)
+    if (opts->has[PT_K_MAX_TW_BUCKETS] && cur->os == PT_OS_LINUX &&
+        opts->want[PT_K_MAX_TW_BUCKETS].num == 0)
         pt_strlist_add(&opts->warnings,
             "max_tw_buckets 0 destroys TIME_WAIT sockets at once; late packets of old "
             "connections can then corrupt new ones.");
-    if (opts->has[PT_K_TW_REUSE] && opts->want[PT_K_TW_REUSE].num == 1)
+    if (opts->has[PT_K_TW_REUSE] && cur->os == PT_OS_LINUX &&
+        opts->want[PT_K_TW_REUSE].num == 1)
         pt_strlist_add(&opts->warnings,
             "tw_reuse 1 needs TCP timestamps and can break clients behind NAT that "
             "share one address; 2 (loopback only) is the kernel default.");
