@@ -5,6 +5,8 @@
 #   make fuzz         replay tests/fuzz/corpus, then fuzz each target FUZZ_SECONDS
 #                     (default 60; FUZZ_JOBS at a time) with ASan+UBSan+leaks
 #   make fuzz-replay  the corpus replay alone (seconds)
+#   make faults       tests/faults/run.sh: disk full, read-only, permission
+#                     denied, kill -9, concurrency, symlinks, injection
 #
 # Targets: options (args JSON -> options -> plan -> file text), conf (sysctl.d
 # parse/edit/render), value (range/port-set/int parsers); netsh (Windows
@@ -40,3 +42,10 @@ fuzz-replay: $(FUZZ_BIN)
 	bash tests/fuzz/run.sh 0 $(FUZZ_JOBS) $(FUZZ_TARGETS)
 
 TESTS += fuzz
+
+# Fault injection against the shipped binary (root: namespaces and mounts).
+.PHONY: faults
+faults: library/porttune
+	bash tests/faults/run.sh library/porttune
+
+TESTS += faults
