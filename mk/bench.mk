@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: MIT
+# Benchmarks (not tests, not in TESTS; need root for network namespaces).
+#
+#   make bench-module    issue 2: one porttune module run vs the four
+#                        ansible.posix.sysctl AnsiballZ payloads vs a static C
+#                        floor (bench/module; BENCH_ROUNDS=21 by default)
+#
+# build/bench-venv (bench/requirements.txt: the full `ansible` package, for
+# ansible.posix) is shared with bench-fleet; its rule is in mk/role.mk. The
+# name is set here too because this file is read first.
+
+BENCH_VENV   := build/bench-venv
+BENCH_ROUNDS ?= 21
+
+.PHONY: bench-module
+
+# Both static musl and small: the harness's children start as copies of it,
+# and the floor is the least a program can cost.
+build/bench/measure: bench/module/measure.c
+	@mkdir -p $(@D)
+	$(MUSLCC) $(CSTD) $(WARN) -Os -static -s -o $@ $<
+
+build/bench/floor: bench/module/floor.c
+	@mkdir -p $(@D)
+	$(MUSLCC) $(CSTD) $(WARN) -Os -static -s -o $@ $<
+
+bench-module: library/porttune build/bench/measure build/bench/floor $(BENCH_VENV)/.done
+	bash bench/module/run.sh $(BENCH_ROUNDS)
