@@ -22,6 +22,9 @@ FUZZ_TARGETS := options conf value
 ifneq ($(wildcard module_src/win/netsh.c),)
 FUZZ_TARGETS += netsh
 endif
+ifneq ($(wildcard module_src/cli/cli.c),)
+FUZZ_TARGETS += cli
+endif
 FUZZ_BIN := $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 
 .PHONY: fuzz fuzz-build fuzz-replay
@@ -30,6 +33,11 @@ fuzz-build: $(FUZZ_BIN)
 build/fuzz/fuzz_netsh: tests/fuzz/fuzz_netsh.c tests/fuzz/fuzz.h module_src/win/netsh.c $(HDRS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< module_src/win/netsh.c
+
+# cli.c is compiled into the target (its parser is static); output.c beside it.
+build/fuzz/fuzz_cli: tests/fuzz/fuzz_cli.c tests/fuzz/fuzz.h $(CLI_SRC) $(CORE_SRC) $(LINUX_SRC) $(HDRS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(filter-out %/cli.c,$(CLI_SRC)) $(CORE_SRC) $(LINUX_SRC) -ljansson
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(CORE_SRC) $(LINUX_SRC) $(HDRS)
 	@mkdir -p $(@D)
