@@ -34,7 +34,7 @@ MINGW_JANSSON := build/deps/mingw/lib/libjansson.a
 APP_SRC := $(ANS_SRC) $(CLI_SRC)
 
 .PHONY: all deps venv test unit clean demo windows
-all: library/porttune
+all: library/porttune library/linux/porttune
 ifneq ($(shell command -v $(MINGWCC) 2>/dev/null),)
 all: library/porttune.exe
 endif
@@ -53,6 +53,14 @@ library/porttune: $(CORE_SRC) $(LINUX_SRC) $(LINUX_ENTRY) $(APP_SRC) $(HDRS) $(M
 	$(MUSLCC) $(CSTD) $(WARN) $(OPT) -Imodule_src -Ibuild/deps/musl/include \
 	  -static -s -ffunction-sections -fdata-sections -Wl,--gc-sections \
 	  -o $@ $(CORE_SRC) $(LINUX_SRC) $(LINUX_ENTRY) $(APP_SRC) $(MUSL_JANSSON)
+
+# ansible-core files porttune and porttune.exe under one name in os.listdir
+# order, so a POSIX host could get the .exe; subfolders of a configured
+# library path are searched before the path itself, and a Windows connection
+# looks for NAME.exe first, so this link makes both pick the right binary.
+library/linux/porttune: library/porttune
+	@mkdir -p $(@D)
+	ln -sf ../porttune $@
 
 windows: library/porttune.exe
 library/porttune.exe: $(CORE_SRC) $(WIN_SRC) $(WIN_ENTRY) $(APP_SRC) $(HDRS) $(MINGW_JANSSON)
@@ -94,4 +102,4 @@ demo: deps
 	bash scripts/demo.sh
 
 clean:
-	rm -rf build library/porttune library/porttune.exe
+	rm -rf build library/porttune library/porttune.exe library/linux
