@@ -85,12 +85,6 @@ int pt_converge(const pt_ctx_t *ctx, pt_options_t *opts, json_t **result, pt_err
         rc = pt_plan_make(opts, &cur, &plan, err);
     if (rc != 0 || opts->check_mode)
         goto out;
-    if (plan.any_live && opts->state == PT_STATE_PRESENT) {
-        pt_error_init(&soft);
-        if (pt_backend_remember(ctx, opts, &cur, &plan, &soft) != 0)
-            pt_strlist_add(&opts->warnings, "%s state=absent will not be able to put "
-                           "the original values back.", soft.msg);
-    }
     if (plan.any_live) {
         rc = pt_backend_apply(ctx, opts, &cur, &plan, err);
         if (rc != 0)
@@ -103,10 +97,14 @@ int pt_converge(const pt_ctx_t *ctx, pt_options_t *opts, json_t **result, pt_err
             goto out;
         }
     }
-    if (plan.any_live && opts->state == PT_STATE_ABSENT) {
+    /* Recorded only once everything succeeded, so that a failed run that
+     * changed nothing leaves no state behind either. */
+    if (plan.any_live) {
         pt_error_init(&soft);
         if (pt_backend_remember(ctx, opts, &cur, &plan, &soft) != 0)
-            pt_strlist_add(&opts->warnings, "%s", soft.msg);
+            pt_strlist_add(&opts->warnings, "%s%s", soft.msg,
+                           opts->state == PT_STATE_PRESENT ? " state=absent will not be "
+                           "able to put the original values back." : "");
     }
 out:
     if (rc == 0) {
