@@ -1,0 +1,49 @@
+# SPDX-License-Identifier: MIT
+# Windows module (library/porttune.exe): extra build flags, native unit tests
+# of the Windows backend's pure parts, and the .exe under Wine.
+#
+#   make windows         library/porttune.exe (rule in the Makefile)
+#   make windows-unit    cmocka: netsh parser, registry value meaning, fnmatch
+#                        shim, Windows planning (native, no Wine)
+#   make windows-test    windows-unit + the .exe under Wine (tests/win/run.sh)
+
+# mingw has no <fnmatch.h>; the shim in module_src/win/compat stands in for
+# it in the .exe only.
+library/porttune.exe: CSTD += -Imodule_src/win/compat
+
+
+WIN_PURE_SRC := module_src/win/netsh.c module_src/win/regvalue.c
+WIN_UNIT_BIN := build/unit/test_netsh build/unit/test_plan_windows
+
+# The generic unit rule links core + linux; the netsh test also needs the
+# backend's pure files, and the fnmatch shim built under another name so it
+# can be compared with glibc's.
+build/unit/win_fnmatch.o: module_src/win/fnmatch.c module_src/win/compat/fnmatch.h
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOSTFLAGS) -Dfnmatch=pt_win_fnmatch -c -o $@ $<
+
+WIN_PURE_DEPS := module_src/core/error.c module_src/core/keys.c
+build/unit/test_netsh: tests/unit/test_netsh.c $(WIN_PURE_SRC) $(WIN_PURE_DEPS) \
+                       build/unit/win_fnmatch.o $(HDRS)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOSTFLAGS) -o $@ $< $(WIN_PURE_SRC) $(WIN_PURE_DEPS) build/unit/win_fnmatch.o \
+	  -lcmocka
+
+.PHONY: windows-unit windows-test windows-deps
+windows-unit: $(WIN_UNIT_BIN)
+	@set -e; for t in $(WIN_UNIT_BIN); do echo "== $$t"; ./$$t; done
+
+# Test double of netsh.exe for the Wine tests (Wine's netsh has no dynamicport).
+build/win/fake_netsh.exe: tests/win/fake_netsh.c
+	@mkdir -p $(@D)
+	$(MINGWCC) $(CSTD) $(WARN) $(OPT) -s -o $@ $<
+
+windows-deps:
+	sh scripts/deps.sh windows
+
+# Sub-make: the cross compiler and Wine may only just have been installed.
+windows-test: windows-deps
+	$(MAKE) library/porttune.exe build/win/fake_netsh.exe windows-unit
+	bash tests/win/run.sh library/porttune.exe build/win/fake_netsh.exe
+
+TESTS += windows-test

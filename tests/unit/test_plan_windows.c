@@ -1,0 +1,386 @@
+/* SPDX-License-Identifier: MIT */
+/* Unit tests of Windows planning and the Windows result: what the core does
+ * with what the Windows backend reads (registry values, dynamic port range). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "porttune.h"
+#include "core/options.h"
+#include "core/plan.h"
+#include "core/result.h"
+
+/* ---- helpers (self-contained: this file builds on its own) ---- */
+
+static pt_value_t pt_test_value(pt_key_t key, const char *text)
+{
+    pt_value_t v;
+    pt_error_t err;
+
+    pt_error_init(&err);
+    if (pt_value_parse_sysctl(key, text, &v, "test", &err) != 0)
+        fail_msg("test value '%s' does not parse: %s", text, err.msg);
+    return v;
+}
+
+static int pt_test_options(const char *json, pt_options_t *opts, pt_error_t *err)
+{
+    json_error_t jerr;
+    json_t *args = json_loads(json, 0, &jerr);
+    int rc;
+
+    if (args == NULL)
+        fail_msg("bad test JSON %s: %s", json, jerr.text);
+    pt_options_init(opts);
+    pt_error_init(err);
+    rc = pt_options_from_json(args, opts, err);
+    json_decref(args);
+    return rc;
+}
+
+/* rc and err->code are code, err names object, the message holds each part. */
+static void pt_test_assert_error(int rc, const pt_error_t *err, int code,
+                                 const char *object, ...)
+{
+    va_list ap;
+    const char *part;
+
+    if (rc != code || err->code != code)
+        fail_msg("expected code %d, got rc %d / err.code %d (msg: %s)", code, rc,
+                 err->code, err->msg);
+    assert_string_equal(err->object, object);
+    va_start(ap, object);
+    while ((part = va_arg(ap, const char *)) != NULL)
+        if (strstr(err->msg, part) == NULL) {
+            va_end(ap);
+            fail_msg("expected \"%s\" in the message:\n  %s", part, err->msg);
+        }
+    va_end(ap);
+}
+
+static bool pt_test_has_warning(const pt_options_t *opts, const char *part)
+{
+    size_t i;
+
+    for (i = 0; i < opts->warnings.n; i++)
+        if (strstr(opts->warnings.items[i], part) != NULL)
+            return true;
+    return false;
+}
+
+#define NC "Nothing was changed."
+
+typedef struct fixture {
+    pt_options_t opts;
+    pt_current_t cur;
+    pt_plan_t plan;
+    pt_error_t err;
+} fixture_t;
+
+static void set_live(pt_current_t *cur, pt_key_t k, const char *text, bool is_default)
+{
+    pt_value_free(&cur->key[k].live);
+    cur->key[k].live = pt_test_value(k, text);
+    cur->key[k].live_set = true;
+    cur->key[k].live_default = is_default;
+}
+
+/* Windows 10 as the backend reads a fresh one: no registry values (defaults),
+ * dynamic port range 49152 + 16384 for IPv4 and IPv6. */
+static int setup(void **state)
+{
+    fixture_t *f = calloc(1, sizeof(*f));
+
+    if (f == NULL)
+        return -1;
+    pt_options_init(&f->opts);
+    f->cur.os = PT_OS_WINDOWS;
+    f->cur.unpriv_port_start = 1025;
+    f->cur.key[PT_K_PORT_RANGE].supported = true;
+    f->cur.key[PT_K_TIME_WAIT_DELAY].supported = true;
+    f->cur.key[PT_K_MAX_USER_PORT].supported = true;
+    set_live(&f->cur, PT_K_PORT_RANGE, "49152 65535", false);
+    set_live(&f->cur, PT_K_TIME_WAIT_DELAY, "120", true);
+    pt_error_init(&f->err);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture_t *f = *state;
+
+    pt_plan_free(&f->plan);
+    pt_current_free(&f->cur);
+    pt_options_free(&f->opts);
+    free(f);
+    return 0;
+}
+
+static void opts(fixture_t *f, const char *json)
+{
+    pt_options_free(&f->opts);
+    if (pt_test_options(json, &f->opts, &f->err) != 0)
+        fail_msg("%s: %s", json, f->err.msg);
+}
+
+static int make(fixture_t *f)
+{
+    pt_plan_free(&f->plan);
+    pt_error_init(&f->err);
+    return pt_plan_make(&f->opts, &f->cur, &f->plan, &f->err);
+}
+
+static void plan_windows_registry_change_needs_reboot_not_persist(void **state)
+{
+    fixture_t *f = *state;
+
+    opts(f, "{\"time_wait_delay\": 30, \"max_user_port\": 65534}");
+    assert_int_equal(make(f), 0);
+    assert_true(f->plan.change[PT_K_TIME_WAIT_DELAY].live);
+    assert_int_equal(f->plan.change[PT_K_TIME_WAIT_DELAY].target.num, 30);
+    assert_true(f->plan.change[PT_K_MAX_USER_PORT].live);     /* absent, no default on Vista+ */
+    assert_false(f->plan.change[PT_K_PORT_RANGE].live);
+    assert_true(f->plan.reboot_required);
+    assert_false(f->plan.any_persist);
+    assert_false(f->plan.file_write || f->plan.file_unlink);
+    assert_null(f->plan.file_after);
+}
+
+static void plan_windows_nothing_to_do_when_equal(void **state)
+{
+    fixture_t *f = *state;
+
+    set_live(&f->cur, PT_K_TIME_WAIT_DELAY, "60", false);
+    set_live(&f->cur, PT_K_MAX_USER_PORT, "20000", false);
+    opts(f, "{\"time_wait_delay\": \"60\", \"max_user_port\": 20000, "
+            "\"port_range\": [49152, 65535]}");
+    assert_int_equal(make(f), 0);
+    assert_false(f->plan.any_live);
+    assert_false(f->plan.reboot_required);
+}
+
+static void plan_windows_default_equals_request_is_no_change(void **state)
+{
+    fixture_t *f = *state;
+
+    /* TcpTimedWaitDelay absent: Windows uses 120 already. */
+    opts(f, "{\"time_wait_delay\": 120}");
+    assert_int_equal(make(f), 0);
+    assert_false(f->plan.change[PT_K_TIME_WAIT_DELAY].live);
+    assert_false(f->plan.reboot_required);
+}
+
+static void plan_windows_port_range_needs_no_reboot(void **state)
+{
+    fixture_t *f = *state;
+
+    opts(f, "{\"port_range\": \"10000-65535\"}");
+    assert_int_equal(make(f), 0);
+    assert_true(f->plan.change[PT_K_PORT_RANGE].live);
+    assert_int_equal(f->plan.change[PT_K_PORT_RANGE].target.range.lo, 10000);
+    assert_false(f->plan.reboot_required);
+    assert_false(pt_test_has_warning(&f->opts, "parity"));   /* a Linux kernel matter */
+}
+
+static void plan_windows_port_range_limits(void **state)
+{
+    fixture_t *f = *state;
+
+    opts(f, "{\"port_range\": \"1000-5000\"}");
+    pt_test_assert_error(make(f), &f->err, PT_EINVAL, "port_range", "1000-5000",
+        "must start at 1025 or above and hold at least 255 ports", NC, NULL);
+    assert_false(f->plan.any_live);
+    opts(f, "{\"port_range\": \"50000-50253\"}");                  /* 254 ports */
+    pt_test_assert_error(make(f), &f->err, PT_EINVAL, "port_range", "50000-50253", NC, NULL);
+    opts(f, "{\"port_range\": \"1025-1279\"}");                    /* 255 ports from 1025 */
+    assert_int_equal(make(f), 0);
+    opts(f, "{\"port_range\": \"65281-65535\"}");                  /* S+N-1 = 65535 */
+    assert_int_equal(make(f), 0);
+}
+
+static void plan_windows_linux_keys_skipped_with_warning(void **state)
+{
+    fixture_t *f = *state;
+
+    opts(f, "{\"fin_timeout\": 30, \"tw_reuse\": 1, \"reserved_ports\": \"8080\", "
+            "\"time_wait_delay\": 120}");
+    assert_int_equal(make(f), 0);
+    assert_true(pt_test_has_warning(&f->opts,
+        "fin_timeout applies to Linux hosts only; skipped on this Windows host."));
+    assert_true(pt_test_has_warning(&f->opts,
+        "tw_reuse applies to Linux hosts only; skipped on this Windows host."));
+    assert_true(pt_test_has_warning(&f->opts,
+        "reserved_ports applies to Linux hosts only; skipped on this Windows host."));
+    assert_false(pt_test_has_warning(&f->opts, "NAT"));   /* tw_reuse advice is Linux's */
+    assert_false(f->plan.any_live);
+}
+
+static void plan_windows_max_user_port_warning_vista_only(void **state)
+{
+    fixture_t *f = *state;
+
+    opts(f, "{\"max_user_port\": 30000}");
+    assert_int_equal(make(f), 0);
+    assert_true(pt_test_has_warning(&f->opts,
+        "max_user_port (MaxUserPort) is ignored by Windows Vista and later"));
+    f->cur.windows_pre_vista = true;
+    opts(f, "{\"max_user_port\": 30000}");
+    assert_int_equal(make(f), 0);
+    assert_false(pt_test_has_warning(&f->opts, "ignored by Windows Vista"));
+}
+
+static void plan_windows_backend_notes_become_warnings(void **state)
+{
+    fixture_t *f = *state;
+
+    assert_int_equal(pt_strlist_add(&f->cur.notes, "TcpTimedWaitDelay is 10 in the registry"), 0);
+    opts(f, "{\"time_wait_delay\": 60}");
+    assert_int_equal(make(f), 0);
+    assert_true(pt_test_has_warning(&f->opts, "TcpTimedWaitDelay is 10 in the registry"));
+}
+
+static void plan_windows_apply_false_changes_nothing(void **state)
+{
+    fixture_t *f = *state;
+
+    opts(f, "{\"time_wait_delay\": 60, \"apply\": false, \"persist\": true}");
+    assert_int_equal(make(f), 0);
+    assert_false(f->plan.any_live || f->plan.any_persist || f->plan.reboot_required);
+}
+
+static void plan_windows_absent_restores_originals(void **state)
+{
+    fixture_t *f = *state;
+
+    set_live(&f->cur, PT_K_TIME_WAIT_DELAY, "60", false);
+    set_live(&f->cur, PT_K_PORT_RANGE, "10000 65535", false);
+    f->cur.key[PT_K_TIME_WAIT_DELAY].original = pt_test_value(PT_K_TIME_WAIT_DELAY, "120");
+    f->cur.key[PT_K_TIME_WAIT_DELAY].original_set = true;
+    f->cur.key[PT_K_PORT_RANGE].original = pt_test_value(PT_K_PORT_RANGE, "49152 65535");
+    f->cur.key[PT_K_PORT_RANGE].original_set = true;
+    opts(f, "{\"state\": \"absent\"}");
+    assert_int_equal(make(f), 0);
+    assert_true(f->plan.change[PT_K_TIME_WAIT_DELAY].restore);
+    assert_int_equal(f->plan.change[PT_K_TIME_WAIT_DELAY].target.num, 120);
+    assert_true(f->plan.change[PT_K_PORT_RANGE].restore);
+    assert_false(f->plan.change[PT_K_MAX_USER_PORT].live);       /* nothing recorded */
+    assert_false(f->plan.change[PT_K_FIN_TIMEOUT].live);         /* not a Windows key */
+    assert_true(f->plan.reboot_required);
+    assert_false(f->plan.any_persist);
+}
+
+static json_t *result(fixture_t *f)
+{
+    json_t *r = pt_result_build(&f->opts, &f->cur, &f->plan, NULL);
+
+    assert_non_null(r);
+    return r;
+}
+
+static void result_windows_keys(void **state)
+{
+    fixture_t *f = *state;
+    json_t *r, *s;
+
+    opts(f, "{\"time_wait_delay\": 60, \"port_range\": \"10000-65535\", \"_ansible_diff\": true}");
+    assert_int_equal(make(f), 0);
+    r = result(f);
+    assert_true(json_is_true(json_object_get(r, "changed")));
+    assert_true(json_is_true(json_object_get(r, "reboot_required")));
+    assert_null(json_object_get(r, "sysctl_file"));
+    s = json_object_get(json_object_get(r, "settings"), "time_wait_delay");
+    assert_string_equal(json_string_value(json_object_get(s, "name")), "TcpTimedWaitDelay");
+    assert_int_equal(json_integer_value(json_object_get(s, "before")), 120);
+    assert_int_equal(json_integer_value(json_object_get(s, "after")), 60);
+    assert_true(json_is_true(json_object_get(s, "before_is_default")));
+    assert_true(json_is_false(json_object_get(s, "persisted_changed")));
+    s = json_object_get(json_object_get(r, "settings"), "port_range");
+    assert_string_equal(json_string_value(json_object_get(s, "name")), "DynamicPortRange");
+    assert_string_equal(json_string_value(json_object_get(s, "after")), "10000-65535");
+    assert_true(json_is_false(json_object_get(s, "before_is_default")));
+    s = json_object_get(r, "capacity");
+    assert_int_equal(json_integer_value(json_object_get(s, "usable_ports")), 55536);
+    /* TcpTimedWaitDelay takes effect at reboot: capacity uses today's value */
+    assert_int_equal(json_integer_value(json_object_get(s, "time_wait_seconds")), 120);
+    s = json_array_get(json_object_get(r, "diff"), 0);
+    assert_string_equal(json_string_value(json_object_get(s, "before")),
+                        "DynamicPortRange = 49152 65535\nTcpTimedWaitDelay = 120\n");
+    assert_string_equal(json_string_value(json_object_get(s, "after")),
+                        "DynamicPortRange = 10000 65535\nTcpTimedWaitDelay = 60\n");
+    assert_int_equal(json_array_size(json_object_get(r, "diff")), 1);   /* no file on Windows */
+    json_decref(r);
+}
+
+static void result_windows_unchanged_no_reboot(void **state)
+{
+    fixture_t *f = *state;
+    json_t *r;
+
+    opts(f, "{\"time_wait_delay\": 120}");
+    assert_int_equal(make(f), 0);
+    r = result(f);
+    assert_true(json_is_false(json_object_get(r, "changed")));
+    assert_true(json_is_false(json_object_get(r, "reboot_required")));
+    json_decref(r);
+}
+
+static void options_windows_bounds(void **state)
+{
+    pt_options_t o;
+    pt_error_t err;
+
+    (void)state;
+    pt_test_assert_error(pt_test_options("{\"time_wait_delay\": 10}", &o, &err), &err,
+        PT_EINVAL, "time_wait_delay", "time_wait_delay: 10 is out of range; allowed values "
+        "are 30-300.", NC, NULL);
+    pt_options_free(&o);
+    pt_test_assert_error(pt_test_options("{\"time_wait_delay\": 301}", &o, &err), &err,
+        PT_EINVAL, "time_wait_delay", "301 is out of range", NULL);
+    pt_options_free(&o);
+    pt_test_assert_error(pt_test_options("{\"max_user_port\": 70000}", &o, &err), &err,
+        PT_EINVAL, "max_user_port", "70000 is out of range; allowed values are 5000-65534",
+        NULL);
+    pt_options_free(&o);
+    pt_test_assert_error(pt_test_options("{\"max_user_port\": 4999}", &o, &err), &err,
+        PT_EINVAL, "max_user_port", "4999", NULL);
+    pt_options_free(&o);
+    pt_test_assert_error(pt_test_options("{\"time_wait_delay\": \"soon\"}", &o, &err), &err,
+        PT_EINVAL, "time_wait_delay", "unable to convert to int", NULL);
+    pt_options_free(&o);
+    assert_int_equal(pt_test_options("{\"time_wait_delay\": \"300\", \"max_user_port\": 65534}",
+                                     &o, &err), 0);
+    assert_int_equal(o.want[PT_K_TIME_WAIT_DELAY].num, 300);
+    pt_options_free(&o);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(plan_windows_registry_change_needs_reboot_not_persist),
+        T(plan_windows_nothing_to_do_when_equal),
+        T(plan_windows_default_equals_request_is_no_change),
+        T(plan_windows_port_range_needs_no_reboot),
+        T(plan_windows_port_range_limits),
+        T(plan_windows_linux_keys_skipped_with_warning),
+        T(plan_windows_max_user_port_warning_vista_only),
+        T(plan_windows_backend_notes_become_warnings),
+        T(plan_windows_apply_false_changes_nothing),
+        T(plan_windows_absent_restores_originals),
+        T(result_windows_keys),
+        T(result_windows_unchanged_no_reboot),
+        cmocka_unit_test(options_windows_bounds),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,401 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# The Windows module (library/porttune.exe) under Wine, driven with JSON args
+# files as Ansible drives it, in a throwaway WINEPREFIX.
+#
+#   run.sh [EXE] [FAKE_NETSH]    defaults: library/porttune.exe and
+#                                build/win/fake_netsh.exe
+#
+# Registry values are really written to and read back from the prefix's
+# registry (checked with `wine reg query`). Wine's netsh has no `dynamicport`,
+# so the dynamic port range runs against tests/win/fake_netsh.c, a TEST DOUBLE
+# the module is pointed at with PORTTUNE_TEST_NETSH (see tests/win/README.md).
+# Tests share one prefix and run in order; the last line is
+# "N passed, N failed" and the exit code is 1 when any failed.
+set -u
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+EXE=$(realpath "${1:-$ROOT/library/porttune.exe}")
+FAKE=$(realpath "${2:-$ROOT/build/win/fake_netsh.exe}")
+
+die() { echo "run.sh: $*" >&2; echo "0 passed, 1 failed"; exit 1; }
+
+WINE=$(command -v wine || command -v wine64) || die "needs wine (sh scripts/deps.sh windows)"
+for c in jq wineboot wineserver iconv od; do
+  command -v "$c" >/dev/null || die "needs $c"
+done
+[ -f "$EXE" ] || die "no $EXE (make windows)"
+[ -f "$FAKE" ] || die "no $FAKE (make build/win/fake_netsh.exe)"
+
+export WINEDEBUG=-all
+# No Mono or Gecko: nothing here needs .NET or HTML, and the installer
+# prompts would stall wineboot.
+export WINEDLLOVERRIDES="mscoree,mshtml="
+WINEPREFIX=$(mktemp -d /tmp/porttune-wine.XXXXXX) || die "mktemp failed"
+export WINEPREFIX
+cleanup() {
+  wineserver -k 2>/dev/null    # this prefix's server only (WINEPREFIX is set)
+  rm -rf "$WINEPREFIX"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ms() { echo $(( $(date +%s%N) / 1000000 )); }
+secs() { printf '%d.%d' $(( $1 / 1000 )) $(( $1 % 1000 / 100 )); }
+T0=$(ms)
+wineboot -i >/dev/null 2>&1 || die "wineboot -i failed in $WINEPREFIX"
+# One server for the whole run: each wine command otherwise starts its own.
+wineserver -p
+BOOT=$(( $(ms) - T0 ))
+
+C="$WINEPREFIX/drive_c/pt"
+mkdir -p "$C"
+cp "$EXE" "$C/porttune.exe"
+cp "$FAKE" "$C/fake_netsh.exe"
+export PORTTUNE_TEST_NETSH='C:\pt\fake_netsh.exe'
+export FAKE_NETSH_STATE='C:\pt\netsh-state.txt'
+export FAKE_NETSH_LOG='C:\pt\netsh-log.txt'
+export FAKE_NETSH_FAIL=""
+TCPIP='HKLM\SYSTEM\CurrentControlSet\Services\Tcpip\Parameters'
+STATEKEY='HKLM\SOFTWARE\porttune'
+
+# ---- helpers ----
+
+OUT=""; RC=0; ERRS=()
+bad() { ERRS+=("$*"); }
+
+# run_pt JSON [WINDOWS_ARGS_NAME]: writes the args file (as bytes), runs the
+# module like Ansible does, keeps stdout in $OUT and the exit code in $RC.
+run_pt() {
+  local name=${2:-args.json}
+  printf '%s' "$1" > "$C/$name"
+  : > "$C/netsh-log.txt"
+  rm -f "$C"/netsh-state.txt.failed-*
+  OUT=$("$WINE" 'C:\pt\porttune.exe' "C:\\pt\\$name" 2>"$C/stderr.txt")
+  RC=$?
+  if ! printf '%s' "$OUT" | jq -e 'type == "object"' >/dev/null 2>&1; then
+    bad "output is not one JSON object: $OUT $(cat "$C/stderr.txt")"
+    OUT='{}'
+  fi
+}
+j() { printf '%s' "$OUT" | jq -c "$@"; }
+eq() {   # eq ACTUAL EXPECTED WHAT
+  [ "$1" = "$2" ] || bad "$3: expected '$2', got '$1'"
+}
+has() {  # has TEXT PART WHAT
+  case "$1" in *"$2"*) ;; *) bad "$3: expected '$2' in: $1" ;; esac
+}
+hasnt() {
+  case "$1" in *"$2"*) bad "$3: did not expect '$2' in: $1" ;; esac
+}
+ok_run() { eq "$RC" 0 "exit code"; eq "$(j .failed)" null "failed (msg: $(j .msg))"; }
+fail_run() { eq "$RC" 1 "exit code"; eq "$(j .failed)" true "failed"; }
+warnings() { j '.warnings | join(" | ")'; }
+
+# reg_get NAME [KEY]: "absent", the number of a REG_DWORD, or "TYPE DATA".
+reg_get() {
+  local line
+  line=$("$WINE" reg query "${2:-$TCPIP}" /v "$1" 2>/dev/null | tr -d '\r' |
+         awk -v n="$1" '$1 == n { $1 = ""; sub(/^ +/, ""); print; exit }')
+  case "$line" in
+    "") echo absent ;;
+    REG_DWORD*) printf '%d\n' "$(awk '{print $2}' <<<"$line")" ;;
+    *) echo "$line" | tr -s ' ' ;;
+  esac
+}
+reg_set() { "$WINE" reg add "$TCPIP" /v "$1" /t "$2" /d "$3" /f >/dev/null 2>&1 || bad "reg add $1 failed"; }
+state_key_exists() { "$WINE" reg query "$STATEKEY" >/dev/null 2>&1; }
+# The fake netsh's two ranges as "ipv4 S N ipv6 S N" (defaults when unset).
+netsh_state() {
+  if [ -f "$C/netsh-state.txt" ]; then tr -s '\r\n' '  ' < "$C/netsh-state.txt" | sed 's/ *$//'
+  else echo "ipv4 49152 16384 ipv6 49152 16384"; fi
+}
+netsh_sets() { grep -c ' set ' "$C/netsh-log.txt" 2>/dev/null || true; }
+snapshot() {
+  "$WINE" reg query "$TCPIP" 2>/dev/null | tr -d '\r' | grep -E 'TcpTimedWaitDelay|MaxUserPort'
+  "$WINE" reg query "$STATEKEY" 2>/dev/null | tr -d '\r'
+  netsh_state
+}
+
+PASS=0; FAIL=0
+t() {  # t NAME: runs function NAME
+  ERRS=()
+  "$1"
+  if [ ${#ERRS[@]} -eq 0 ]; then
+    PASS=$((PASS + 1)); echo "PASS $1"
+  else
+    FAIL=$((FAIL + 1)); echo "FAIL $1"
+    printf '    %s\n' "${ERRS[@]}"
+  fi
+}
+
+# ---- tests (in order: each starts from the state the previous one left) ----
+
+t_check_mode_fresh_host_writes_nothing() {
+  local before; before=$(snapshot)
+  run_pt '{"time_wait_delay": 60, "max_user_port": 20000, "port_range": "10000-59999",
+           "_ansible_check_mode": true, "_ansible_module_name": "porttune"}'
+  ok_run
+  eq "$(j .changed)" true "changed"
+  eq "$(j .reboot_required)" true "reboot_required"
+  eq "$(j .settings.time_wait_delay.before)" 120 "TcpTimedWaitDelay absent reads as the default"
+  eq "$(j .settings.time_wait_delay.before_is_default)" true "before_is_default"
+  eq "$(j .settings.max_user_port.before)" null "MaxUserPort absent has no default on Vista+"
+  eq "$(j .settings.port_range.before)" '"49152-65535"' "dynamic range before"
+  eq "$(netsh_sets)" 0 "netsh set calls"
+  eq "$(snapshot)" "$before" "registry and netsh state"
+}
+
+t_apply_writes_registry_and_reports_reboot() {
+  run_pt '{"time_wait_delay": 60, "max_user_port": 20000}'
+  ok_run
+  eq "$(j .changed)" true "changed"
+  eq "$(j .reboot_required)" true "reboot_required"
+  eq "$(j .settings.time_wait_delay.after)" 60 "after"
+  has "$(warnings)" "max_user_port (MaxUserPort) is ignored by Windows Vista and later" "warning"
+  eq "$(reg_get TcpTimedWaitDelay)" 60 "TcpTimedWaitDelay in the registry"
+  eq "$(reg_get MaxUserPort)" 20000 "MaxUserPort in the registry"
+  eq "$(reg_get time_wait_delay "$STATEKEY")" "REG_SZ absent" "original recorded"
+  eq "$(reg_get max_user_port "$STATEKEY")" "REG_SZ absent" "original recorded"
+}
+
+t_second_run_is_unchanged() {
+  run_pt '{"time_wait_delay": 60, "max_user_port": 20000}'
+  ok_run
+  eq "$(j .changed)" false "changed"
+  eq "$(j .reboot_required)" false "reboot_required"
+  eq "$(j .settings.time_wait_delay.before_is_default)" false "before_is_default"
+  run_pt '{"time_wait_delay": "60", "max_user_port": "20000"}'
+  ok_run
+  eq "$(j .changed)" false "changed with string ints"
+}
+
+t_invalid_values_rejected_nothing_written() {
+  local before args msg
+  before=$(snapshot)
+  while IFS='|' read -r args msg; do
+    run_pt "$args"
+    fail_run
+    has "$(j -r .msg)" "$msg" "$args"
+    case "$msg" in Unsupported*) ;;   # Ansible's own wording, kept as is
+      *) has "$(j -r .msg)" "Nothing was changed." "$args" ;; esac
+    eq "$(netsh_sets)" 0 "netsh set calls for $args"
+  done <<'CASES'
+{"time_wait_delay": 10}|time_wait_delay: 10 is out of range; allowed values are 30-300.
+{"time_wait_delay": 301, "max_user_port": 6000}|time_wait_delay: 301 is out of range
+{"max_user_port": 70000}|max_user_port: 70000 is out of range; allowed values are 5000-65534.
+{"port_range": "1000-5000"}|port_range: 1000-5000 is not a valid Windows dynamic port range; it must start at 1025 or above and hold at least 255 ports.
+{"port_range": [50000, 50100], "time_wait_delay": 30}|port_range: 50000-50100 is not a valid Windows dynamic port range
+{"port_range": "60000-50000"}|ends before it starts
+{"time_wait_delay": "soon"}|argument 'time_wait_delay' is of type str and we were unable to convert to int
+{"time_wait_delay": [60]}|argument 'time_wait_delay' is of type list and we were unable to convert to int
+{"max_user_port": true}|argument 'max_user_port' is of type bool
+{"port_range": {"start": 1}}|port_range: expected "START-END", "START END" or [START, END], got a dict.
+{"colour": "blue", "time_wait_delay": 30}|Unsupported parameters for (porttune) module: colour. Supported parameters include:
+{"state": "gone"}|value of state must be one of: present, absent, got: gone.
+{"time_wait_delay": 30,|cannot parse the arguments file
+CASES
+  eq "$(snapshot)" "$before" "registry and netsh state after all rejected runs"
+}
+
+t_linux_options_skipped_with_warning() {
+  run_pt '{"fin_timeout": 30, "tw_reuse": 1, "reserved_ports": "8080", "tw_reuse_delay": 500,
+           "max_tw_buckets": 0, "time_wait_delay": 60}'
+  ok_run
+  eq "$(j .changed)" false "changed"
+  local w; w=$(warnings)
+  for k in fin_timeout tw_reuse reserved_ports tw_reuse_delay max_tw_buckets; do
+    has "$w" "$k applies to Linux hosts only; skipped on this Windows host." "warning"
+  done
+  eq "$(j '.settings | keys')" '["time_wait_delay"]' "settings reported"
+  eq "$(j 'has("sysctl_file")')" false "no sysctl_file on Windows"
+}
+
+t_args_file_with_bom() {
+  printf '\xef\xbb\xbf{"time_wait_delay": 60, "_ansible_check_mode": false}' > "$C/bom.json"
+  OUT=$("$WINE" 'C:\pt\porttune.exe' 'C:\pt\bom.json' 2>/dev/null); RC=$?
+  ok_run
+  eq "$(j .changed)" false "changed"
+}
+
+t_non_ascii_path_and_utf8_output() {
+  # Ansible's temp paths hold the user name, which need not be ASCII.
+  run_pt '{"time_wait_delay": 60, "_ansible_check_mode": true}' "ärgs é.json"
+  ok_run
+  eq "$(j .changed)" false "changed"
+  run_pt '{"tïme_wait_délay": 60}'
+  fail_run
+  has "$(j -r .msg)" "Unsupported parameters for (porttune) module: tïme_wait_délay." "UTF-8 in msg"
+  printf '%s' "$OUT" | iconv -f UTF-8 -t UTF-8 >/dev/null 2>&1 || bad "output is not valid UTF-8"
+  "$WINE" 'C:\pt\porttune.exe' 'C:\pt\args.json' 2>/dev/null | od -c | grep -q '\\r' &&
+    bad "output has a CR: stdout must be binary"
+  run_pt '{}' "nö such.json"
+  rm -f "$C/nö such.json"
+  OUT=$("$WINE" 'C:\pt\porttune.exe' 'C:\pt\nö such.json' 2>/dev/null); RC=$?
+  fail_run
+  has "$(j -r .msg)" 'cannot read C:\pt\nö such.json:' "missing file named in UTF-8"
+}
+
+t_diff_mode_text() {
+  run_pt '{"time_wait_delay": 90, "port_range": "49152-65535", "_ansible_diff": true,
+           "_ansible_check_mode": true}'
+  ok_run
+  eq "$(j '.diff | length')" 1 "one diff entry (no file on Windows)"
+  eq "$(j -r '.diff[0].before')" $'DynamicPortRange = 49152 65535\nTcpTimedWaitDelay = 60' "diff before"
+  eq "$(j -r '.diff[0].after')" $'DynamicPortRange = 49152 65535\nTcpTimedWaitDelay = 90' "diff after"
+  eq "$(j -r '.diff[0].before_header')" "live values" "header"
+  eq "$(reg_get TcpTimedWaitDelay)" 60 "check mode left the registry"
+}
+
+t_port_range_via_netsh_double() {
+  run_pt '{"port_range": "10000-59999"}'
+  ok_run
+  eq "$(j .changed)" true "changed"
+  eq "$(j .reboot_required)" false "the dynamic range needs no reboot"
+  eq "$(j .settings.port_range.before)" '"49152-65535"' "before"
+  eq "$(j .settings.port_range.after)" '"10000-59999"' "after"
+  eq "$(netsh_state)" "ipv4 10000 50000 ipv6 10000 50000" "both families set"
+  has "$(cat "$C/netsh-log.txt")" "interface ipv6 set dynamicport tcp start=10000 num=50000" "netsh call"
+  eq "$(reg_get port_range "$STATEKEY")" "REG_SZ 49152 65535" "original recorded"
+}
+
+t_port_range_idempotent_any_form() {
+  local form
+  for form in '"10000-59999"' '"10000 59999"' '[10000, 59999]' '["10000", "59999"]'; do
+    run_pt "{\"port_range\": $form}"
+    ok_run
+    eq "$(j .changed)" false "changed for $form"
+    eq "$(netsh_sets)" 0 "netsh set calls for $form"
+  done
+  eq "$(j .capacity.usable_ports)" 50000 "capacity usable ports"
+  eq "$(j .capacity.time_wait_seconds)" 60 "capacity uses TcpTimedWaitDelay"
+  eq "$(j .capacity.max_new_connections_per_second)" 833.3 "capacity rate"
+}
+
+t_port_range_check_mode_writes_nothing() {
+  run_pt '{"port_range": "20000-29999", "_ansible_check_mode": "yes"}'
+  ok_run
+  eq "$(j .changed)" true "changed"
+  eq "$(netsh_sets)" 0 "netsh set calls"
+  eq "$(netsh_state)" "ipv4 10000 50000 ipv6 10000 50000" "netsh state"
+}
+
+t_rollback_when_ipv6_set_fails() {
+  FAKE_NETSH_FAIL=ipv6-set run_pt '{"time_wait_delay": 200, "max_user_port": 30000,
+                                    "port_range": "20000-40000"}'
+  fail_run
+  has "$(j -r .msg)" "fake netsh told to fail: ipv6-set" "msg names netsh's error"
+  has "$(j -r .msg)" "The values this run wrote were put back." "msg says rolled back"
+  eq "$(reg_get TcpTimedWaitDelay)" 60 "TcpTimedWaitDelay put back"
+  eq "$(reg_get MaxUserPort)" 20000 "MaxUserPort put back"
+  eq "$(netsh_state)" "ipv4 10000 50000 ipv6 10000 50000" "IPv4 range put back"
+}
+
+t_rollback_when_a_set_half_happens() {
+  FAKE_NETSH_FAIL=ipv4-set-half-once run_pt '{"time_wait_delay": 45, "port_range": "20000-40000"}'
+  fail_run
+  has "$(j -r .msg)" "put back" "msg"
+  eq "$(reg_get TcpTimedWaitDelay)" 60 "TcpTimedWaitDelay put back"
+  eq "$(netsh_state)" "ipv4 10000 50000 ipv6 10000 50000" "half-written IPv4 put back"
+}
+
+t_netsh_show_failure() {
+  FAKE_NETSH_FAIL=ipv6-show run_pt '{"port_range": "20000-40000", "time_wait_delay": 45}'
+  fail_run
+  has "$(j -r .msg)" "port_range: cannot read the TCP dynamic port range for IPv6" "msg"
+  has "$(j -r .msg)" "Nothing was changed." "msg"
+  eq "$(reg_get TcpTimedWaitDelay)" 60 "registry untouched"
+  # Not asked for the range: the run still works, capacity is unknown.
+  FAKE_NETSH_FAIL=ipv4-show run_pt '{"time_wait_delay": 60}'
+  ok_run
+  eq "$(j .capacity)" null "capacity without a range"
+}
+
+t_ipv4_ipv6_differ() {
+  printf 'ipv4 10000 50000\nipv6 30000 1000\n' > "$C/netsh-state.txt"
+  run_pt '{"port_range": "10000-59999"}'
+  ok_run
+  eq "$(j .changed)" true "changed"
+  has "$(warnings)" "differs between IPv4 (10000-59999) and IPv6 (30000-30999)" "warning"
+  eq "$(netsh_state)" "ipv4 10000 50000 ipv6 10000 50000" "both agree now"
+  eq "$(netsh_sets)" 1 "only IPv6 was set"
+}
+
+t_out_of_range_registry_value_reported() {
+  reg_set TcpTimedWaitDelay REG_DWORD 10
+  run_pt '{"time_wait_delay": 60, "_ansible_check_mode": true}'
+  ok_run
+  has "$(warnings)" "TcpTimedWaitDelay is 10 in the registry, outside the range Windows documents (30-300)" "warning"
+  eq "$(j .settings.time_wait_delay.before)" 10 "before"
+  eq "$(reg_get TcpTimedWaitDelay)" 10 "check mode left it"
+  run_pt '{"time_wait_delay": 60}'
+  ok_run
+  eq "$(j .changed)" true "changed"
+  eq "$(reg_get TcpTimedWaitDelay)" 60 "replaced"
+}
+
+t_wrong_type_registry_value_rewritten() {
+  reg_set MaxUserPort REG_SZ 20000
+  run_pt '{"max_user_port": 20000}'
+  ok_run
+  has "$(warnings)" "MaxUserPort in the registry is a REG_SZ, not a REG_DWORD" "warning"
+  eq "$(j .changed)" true "changed"
+  eq "$(reg_get MaxUserPort)" 20000 "now a REG_DWORD"
+}
+
+t_state_absent_restores_originals() {
+  run_pt '{"state": "absent", "_ansible_diff": true}'
+  ok_run
+  eq "$(j .changed)" true "changed"
+  eq "$(j .reboot_required)" true "reboot_required"
+  eq "$(reg_get TcpTimedWaitDelay)" absent "TcpTimedWaitDelay deleted again"
+  eq "$(reg_get MaxUserPort)" absent "MaxUserPort deleted again"
+  eq "$(netsh_state)" "ipv4 49152 16384 ipv6 49152 16384" "dynamic range restored"
+  state_key_exists && bad "HKLM\\SOFTWARE\\porttune still exists"
+  run_pt '{"state": "absent"}'
+  ok_run
+  eq "$(j .changed)" false "second absent run"
+}
+
+t_rollback_deletes_values_that_were_absent() {
+  FAKE_NETSH_FAIL=ipv4-set run_pt '{"time_wait_delay": 100, "max_user_port": 40000,
+                                    "port_range": "20000-40000"}'
+  fail_run
+  has "$(j -r .msg)" "The values this run wrote were put back." "msg"
+  eq "$(reg_get TcpTimedWaitDelay)" absent "TcpTimedWaitDelay absent again"
+  eq "$(reg_get MaxUserPort)" absent "MaxUserPort absent again"
+  eq "$(netsh_state)" "ipv4 49152 16384 ipv6 49152 16384" "range unchanged"
+}
+
+t_pre_vista_host() {
+  "$WINE" reg add 'HKCU\Software\Wine' /v Version /d winxp64 /f >/dev/null 2>&1
+  run_pt '{"max_user_port": 5000, "time_wait_delay": 120, "_ansible_check_mode": true}'
+  ok_run
+  eq "$(j .changed)" false "defaults asked for"
+  eq "$(j .settings.max_user_port.before)" 5000 "MaxUserPort default before Vista"
+  eq "$(j .settings.max_user_port.before_is_default)" true "before_is_default"
+  hasnt "$(warnings)" "ignored by Windows Vista" "no Vista warning before Vista"
+  run_pt '{"port_range": "10000-59999"}'
+  fail_run
+  has "$(j -r .msg)" "port_range: Windows before Vista has no dynamic port range" "msg"
+  "$WINE" reg delete 'HKCU\Software\Wine' /v Version /f >/dev/null 2>&1
+}
+
+T1=$(ms)
+for name in \
+  t_check_mode_fresh_host_writes_nothing t_apply_writes_registry_and_reports_reboot \
+  t_second_run_is_unchanged t_invalid_values_rejected_nothing_written \
+  t_linux_options_skipped_with_warning t_args_file_with_bom t_non_ascii_path_and_utf8_output \
+  t_diff_mode_text t_port_range_via_netsh_double t_port_range_idempotent_any_form \
+  t_port_range_check_mode_writes_nothing t_rollback_when_ipv6_set_fails \
+  t_rollback_when_a_set_half_happens t_netsh_show_failure t_ipv4_ipv6_differ \
+  t_out_of_range_registry_value_reported t_wrong_type_registry_value_rewritten \
+  t_state_absent_restores_originals t_rollback_deletes_values_that_were_absent \
+  t_pre_vista_host; do
+  t "$name"
+done
+echo "wine: wineboot $(secs "$BOOT") s, tests $(secs $(( $(ms) - T1 ))) s;" \
+  "$(basename "$EXE") $(stat -c %s "$EXE") bytes"
+echo "$PASS passed, $FAIL failed"
+[ "$FAIL" -eq 0 ]
