@@ -4,13 +4,14 @@
 #
 #   make install PREFIX=/usr/local   bin/porttune and share/man/man1/porttune.1
 #   make cli-test                    CLI in network namespaces (musl and host builds)
+#   make puppet-test                 puppet apply/resource and facter (Debian's puppet)
 
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 MANDIR  ?= $(PREFIX)/share/man
 CLI_MAN := module_src/cli/porttune.1
 
-.PHONY: install cli-test
+.PHONY: install cli-test puppet-test
 install: library/porttune $(CLI_MAN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 library/porttune $(DESTDIR)$(BINDIR)/porttune
@@ -20,4 +21,8 @@ cli-test: library/porttune build/host/porttune
 	bash tests/cli/run.sh library/porttune
 	bash tests/cli/run.sh build/host/porttune
 
-TESTS += cli-test
+puppet-test: library/porttune
+	sh scripts/deps.sh puppet
+	bash tests/puppet/run.sh library/porttune
+
+TESTS += cli-test puppet-test
