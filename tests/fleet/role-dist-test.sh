@@ -62,9 +62,23 @@ for h in $("$here/fleet.sh" list "$work/fleet"); do
     /etc/sysctl.d/60-porttune.conf || fail "$h: reserved ports not persisted"
 done
 
+# Which binary each kind of host gets: Linux the ELF, Windows (a PowerShell
+# shell) porttune_win.exe. The Windows attempt fails here (no Windows host);
+# only the module file Ansible chose matters.
+first=$("$here/fleet.sh" list "$work/fleet" | head -1)
+ansible-playbook -vvv -i "$work/fleet/inventory.yml" -l "$first" site.yml >"$work/out" 2>&1 || true
+grep -q "Using module file .*/roles/porttune/library/porttune\$" "$work/out" \
+  || { grep "Using module file" "$work/out"; fail "Linux host did not get library/porttune"; }
+if [ -f roles/porttune/library/porttune_win.exe ]; then
+  ansible-playbook -vvv -i "$work/fleet/inventory.yml" -l "$first" -e ansible_shell_type=powershell \
+    site.yml >"$work/out" 2>&1 || true
+  grep -q "Using module file .*/roles/porttune/library/porttune_win.exe\$" "$work/out" \
+    || { grep "Using module file" "$work/out"; fail "Windows host did not get library/porttune_win.exe"; }
+fi
+
 ansible-doc -t role -r roles porttune >/dev/null || fail "ansible-doc -t role porttune"
 if [ -f roles/porttune/library/porttune.yml ]; then
   ansible-doc -M roles/porttune/library porttune >/dev/null || fail "ansible-doc -M roles/porttune/library porttune"
 fi
 "$here/fleet.sh" check "$work/fleet" >/dev/null || fail "the machine's own settings changed"
-echo "role-dist-test: the role from $(basename "$tarball") works alone: converged, idempotent, check mode clean, docs render"
+echo "role-dist-test: the role from $(basename "$tarball") works alone: converged, idempotent, check mode clean, right binary per OS, docs render"
