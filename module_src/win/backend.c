@@ -34,11 +34,16 @@ typedef struct regraw {
 
 static const wchar_t *const family_w[2] = { L"ipv4", L"ipv6" };
 
-/* Both families' ranges as read, so apply need not start netsh again (each
- * run costs a tenth of a second or more). One process is one run. */
+/* What read found, kept for this process (one process is one run): both
+ * families' ranges, so apply need not start netsh again (a tenth of a second
+ * or more each), and each registry value as it was, so remember, which runs
+ * after apply, records the value from before it. */
 static struct {
     bool known[2];
     unsigned long start[2], count[2];
+    bool reg_read[PT_K__COUNT];
+    pt_reg_kind_t reg_kind[PT_K__COUNT];
+    unsigned long reg_dword[PT_K__COUNT];
 } seen;
 static const char *const family_name[2] = { "IPv4", "IPv6" };
 
@@ -343,6 +348,9 @@ static int read_reg_key(const pt_options_t *opts, const winver_t *v, pt_key_t k,
     }
     kind = !r.present ? PT_REG_ABSENT : regraw_dword(&r, &d) ? PT_REG_DWORD : PT_REG_OTHER;
     *absent = !r.present;
+    seen.reg_read[k] = true;
+    seen.reg_kind[k] = kind;
+    seen.reg_dword[k] = d;
     rc = pt__reg_interpret(k, kind, d, r.present ? reg_type_name(r.type) : NULL,
                            v->major, v->minor, pt_plan_in_scope(opts, PT_OS_WINDOWS, k),
                            &cur->key[k], &cur->notes);
@@ -599,8 +607,6 @@ static int remember_one(const pt_current_t *cur, pt_key_t k, pt_error_t *err)
 {
     char text[64], *owned = NULL, msg[256];
     const char *val = NULL;
-    regraw_t r;
-    DWORD d;
     LONG e;
 
     if ((owned = state_get(k)) != NULL) {
@@ -608,13 +614,12 @@ static int remember_one(const pt_current_t *cur, pt_key_t k, pt_error_t *err)
         return 0;   /* the first original is the one to keep */
     }
     if (pt_keys[k].regvalue != NULL) {
-        if (reg_get(TCPIP_KEY, reg_wname(k), &r) != ERROR_SUCCESS)
-            return 0;
-        if (!r.present)
+        /* A value of another type cannot be put back as a number: not recorded. */
+        if (seen.reg_read[k] && seen.reg_kind[k] == PT_REG_ABSENT)
             val = ABSENT_MARK;
-        else if (regraw_dword(&r, &d) && snprintf(text, sizeof(text), "%lu", (unsigned long)d) > 0)
+        else if (seen.reg_read[k] && seen.reg_kind[k] == PT_REG_DWORD &&
+                 snprintf(text, sizeof(text), "%lu", seen.reg_dword[k]) > 0)
             val = text;
-        regraw_free(&r);
     } else if (cur->key[k].live_set) {
         owned = pt__value_strdup(&cur->key[k].live, true);
         if (owned == NULL)
