@@ -335,7 +335,7 @@ static int run_read(const cli_args_t *a, pt_options_t *opts)
 {
     pt_ctx_t ctx = { "", "/proc/sys" };
     pt_error_t err;
-    json_t *state = NULL, *facts;
+    json_t *state = NULL;
     int rc;
 
     pt_error_init(&err);
@@ -343,7 +343,7 @@ static int run_read(const cli_args_t *a, pt_options_t *opts)
     if (rc != 0)
         return fail(a, opts, &err, PT_EXIT_FAILED);
     if (a->cmd == CMD_FACTS) {
-        facts = facts_json(state);
+        json_t *facts = facts_json(state);
         if (facts == NULL) {
             json_decref(state);
             pt_error_set(&err, PT_ENOMEM, 0, "facts", "out of memory");

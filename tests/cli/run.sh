@@ -310,17 +310,21 @@ case_ansible() {
   check "Ansible result JSON" test $? = 0
 }
 
-# Informational: time per run above a process spawn (the loop of /bin/true).
+# Informational: CPU time (user + sys) per run, spawn from bash included;
+# /bin/true gives the floor. Steadier than wall time on a shared machine.
 case_timing() {
   local n=300 base t
   fresh
-  per_run() { local t0 t1; t0=$(date +%s%N); for _ in $(seq $n); do "$@" >/dev/null; done
-              t1=$(date +%s%N); echo $(( (t1 - t0) / n / 1000 )); }
-  base=$(per_run /bin/true)
-  t=$(per_run "$BIN" get "$ST")
-  echo "info $CASE: porttune get: $((t - base)) us per run above a spawn of /bin/true ($base us; wall, $n runs)"
-  t=$(per_run "$BIN" check fin_timeout=60 "$ST")
-  echo "info $CASE: porttune check: $((t - base)) us per run above a spawn"
+  cpu_us() {
+    local TIMEFORMAT='%3U %3S' out
+    out=$( { time (for _ in $(seq $n); do "$@" >/dev/null; done) ; } 2>&1 )
+    awk -v n=$n '{ printf "%d", ($1 + $2) * 1000000 / n }' <<<"$out"
+  }
+  base=$(cpu_us /bin/true)
+  t=$(cpu_us "$BIN" get "$ST")
+  echo "info $CASE: CPU per run ($n runs): porttune get $t us, /bin/true $base us"
+  t=$(cpu_us "$BIN" check fin_timeout=60 "$ST")
+  echo "info $CASE: CPU per run: porttune check $t us"
   ok "timing measured"
 }
 
