@@ -217,8 +217,8 @@ int pt_backend_apply(const pt_ctx_t *ctx, const pt_options_t *opts,
 int pt_backend_persist(const pt_ctx_t *ctx, const pt_options_t *opts,
                        const pt_current_t *cur, const pt_plan_t *plan,
                        char **backup_path, pt_error_t *err);
-/* Records the pre-porttune live values of keys about to change (present) or
- * forgets restored ones (absent), in opts->state_file. */
+/* After a successful run: records the pre-porttune live values (cur) of keys
+ * this run changed (present) or forgets restored ones (absent). */
 int pt_backend_remember(const pt_ctx_t *ctx, const pt_options_t *opts,
                         const pt_current_t *cur, const pt_plan_t *plan,
                         pt_error_t *err);

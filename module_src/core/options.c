@@ -139,6 +139,26 @@ int pt__coerce_bool(const json_t *v, const char *name, bool *out, pt_error_t *er
         "true, false, on, off, 1, 0. Nothing was changed.", name, json_type_name(v));
 }
 
+/* "0x1E": registry DWORDs are often written in hex (regedit shows both). */
+static int parse_hex(const char *s, long long *out)
+{
+    unsigned long long n = 0;
+    size_t i;
+
+    if (s[0] != '0' || (s[1] != 'x' && s[1] != 'X') || s[2] == '\0' || strlen(s) > 10)
+        return PT_EINVAL;
+    for (i = 2; s[i] != '\0'; i++) {
+        char c = s[i];
+        int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+              : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+        if (d < 0)
+            return PT_EINVAL;
+        n = n * 16 + (unsigned)d;
+    }
+    *out = (long long)n;
+    return 0;
+}
+
 /* Ansible's int: a JSON integer, an integral float, or a string int() accepts. */
 int pt__coerce_int(const json_t *v, const char *name, long long *out, pt_error_t *err)
 {
@@ -154,6 +174,8 @@ int pt__coerce_int(const json_t *v, const char *name, long long *out, pt_error_t
         }
     }
     if (json_is_string(v) && pt__int_parse(json_string_value(v), out) == 0)
+        return 0;
+    if (json_is_string(v) && parse_hex(json_string_value(v), out) == 0)
         return 0;
     if (json_is_string(v))
         return pt_error_set(err, PT_EINVAL, 0, name,
