@@ -35,9 +35,10 @@ build/fuzz/fuzz_netsh: tests/fuzz/fuzz_netsh.c tests/fuzz/fuzz.h module_src/win/
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< module_src/win/netsh.c
 
 # cli.c is compiled into the target (its parser is static); output.c beside it.
-build/fuzz/fuzz_cli: tests/fuzz/fuzz_cli.c tests/fuzz/fuzz.h $(CLI_SRC) $(CORE_SRC) $(LINUX_SRC) $(HDRS)
+build/fuzz/fuzz_cli: tests/fuzz/fuzz_cli.c tests/fuzz/fuzz.h $(CLI_SRC) $(CORE_SRC) $(LINUX_SRC) $(DIAG_SRC) $(HDRS)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(filter-out %/cli.c,$(CLI_SRC)) $(CORE_SRC) $(LINUX_SRC) -ljansson
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(filter-out %/cli.c,$(CLI_SRC)) $(CORE_SRC) $(LINUX_SRC) \
+	  $(DIAG_SRC) -ljansson
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(CORE_SRC) $(LINUX_SRC) $(HDRS)
 	@mkdir -p $(@D)
@@ -57,3 +58,34 @@ faults: library/porttune
 	bash tests/faults/run.sh library/porttune
 
 TESTS += faults
+
+# ---- sanitizers and valgrind, each in a tree of its own ----
+# build/NAME/tree holds links to the sources, so a sub-make there with other
+# flags builds into build/NAME/tree/build/ and never clobbers (or is mistaken
+# for) the main build: make compares timestamps, not flags.
+define pt_shadow_tree
+	@mkdir -p build/$(1)/tree
+	@for p in Makefile mk module_src tests scripts requirements.txt; do \
+	  [ ! -e $$p ] || ln -sfn $(CURDIR)/$$p build/$(1)/tree/$$p; done
+endef
+
+# Unit tests and the host binary (module + CLI) with ASan+UBSan; then the
+# representative module runs and the fault tests against that binary.
+.PHONY: san-test valgrind
+san-test:
+	$(call pt_shadow_tree,san)
+	$(MAKE) -C build/san/tree SAN=1 unit build/host/porttune
+	bash tests/faults/module-runs.sh build/san/tree/build/host/porttune
+	bash tests/faults/run.sh build/san/tree/build/host/porttune
+
+VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
+            --errors-for-leak-kinds=definite,indirect
+UNIT_NAMES := $(patsubst tests/unit/%.c,%,$(UNIT_SRC))
+valgrind:
+	$(call pt_shadow_tree,vg)
+	$(MAKE) -C build/vg/tree SAN= build/host/porttune $(UNIT_NAMES:%=build/unit/%)
+	@set -e; cd build/vg/tree; for t in $(UNIT_NAMES); do \
+	  echo "== valgrind build/unit/$$t"; $(VALGRIND) ./build/unit/$$t; done
+	bash tests/faults/module-runs.sh build/vg/tree/build/host/porttune $(VALGRIND)
+
+TESTS += san-test valgrind

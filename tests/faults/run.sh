@@ -54,7 +54,16 @@ live() { nsenter -t "$NS" -n cat "$IPV4/$1" | tr '\t' ' '; }
 args() { jq -n --argjson a "$1" --arg f "$T/etc/60-porttune.conf" --arg s "$T/state/state.json" \
     '{sysctl_file: $f, state_file: $s} + $a' >"${2:-$T/args.json}"; }
 # run [ENV=V...]: runs the module in $NS on $T/args.json; $OUT, $RC.
-run() { OUT=$(nsenter -t "$NS" -n env "$@" "$BIN" "$T/args.json" 2>"$T/stderr"); RC=$?; }
+run() {
+    OUT=$(nsenter -t "$NS" -n env "$@" "$BIN" "$T/args.json" 2>"$T/stderr"); RC=$?
+    sanitizer_clean "$T/stderr"
+}
+# A sanitized build (make san-test) reports on stderr and exits 86.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-exitcode=86:detect_leaks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-exitcode=86:print_stacktrace=1:halt_on_error=1}
+sanitizer_clean() {
+    ! grep -qE 'Sanitizer|runtime error' "$1" || err "sanitizer report: $(head -20 "$1")"
+}
 field() { jq -r "$1" <<<"$OUT"; }
 expect_ok() { [ "$RC" = 0 ] && [ "$(field .failed)" != true ] || err "$1: expected success, got rc=$RC $OUT"; }
 expect_fail() {  # WHAT NEEDLE...
@@ -151,13 +160,15 @@ t_permission_denied() {
     setup
     args '{"fin_timeout": 45, "apply": false}'
     chmod 644 "$T/args.json"
-    OUT=$(nsenter -t "$NS" -n setpriv --reuid=65534 --regid=65534 --clear-groups "$BIN" "$T/args.json" 2>/dev/null); RC=$?
+    OUT=$(nsenter -t "$NS" -n setpriv --reuid=65534 --regid=65534 --clear-groups "$BIN" "$T/args.json" 2>"$T/stderr"); RC=$?
+    sanitizer_clean "$T/stderr"
     expect_fail "permission denied (uid 65534, persist)" "Permission denied" "Nothing was changed"
     same_file "$T/old.conf" "$T/etc/60-porttune.conf" "permission denied"
     no_temp "$T/etc" "permission denied"
     args '{"fin_timeout": 45, "persist": false}'
     chmod 644 "$T/args.json"
-    OUT=$(nsenter -t "$NS" -n setpriv --reuid=65534 --regid=65534 --clear-groups "$BIN" "$T/args.json" 2>/dev/null); RC=$?
+    OUT=$(nsenter -t "$NS" -n setpriv --reuid=65534 --regid=65534 --clear-groups "$BIN" "$T/args.json" 2>"$T/stderr"); RC=$?
+    sanitizer_clean "$T/stderr"
     expect_fail "permission denied (uid 65534, live)" "Permission denied" "Nothing was changed"
     live_unchanged "permission denied (live)"
 }
@@ -244,7 +255,10 @@ concurrent() {  # N
         nsenter -t "$NS" -n env PORTTUNE_TEST_PAUSE_BEFORE_RENAME=0.1 "$BIN" "$T/args$i.json" >"$T/out$i" 2>&1 &
         pids+=($!)
     done
-    for i in "${!pids[@]}"; do wait "${pids[$i]}" || err "$n concurrent: run $i failed: $(cat "$T/out$i")"; done
+    for i in "${!pids[@]}"; do
+        wait "${pids[$i]}" || err "$n concurrent: run $i failed: $(cat "$T/out$i")"
+        sanitizer_clean "$T/out$i"
+    done
     end=$(date +%s%N)
     local f; f=$(cat "$T/etc/60-porttune.conf")
     contains "$f" "# written by an admin" "$n concurrent: admin comment kept"
@@ -324,7 +338,8 @@ t_fifo() {
     setup
     mkfifo "$T/etc/62-fifo.conf"
     args '{"fin_timeout": 45, "sysctl_file": "'"$T"'/etc/62-fifo.conf"}'
-    OUT=$(timeout 10 nsenter -t "$NS" -n "$BIN" "$T/args.json" 2>/dev/null); RC=$?
+    OUT=$(timeout 10 nsenter -t "$NS" -n "$BIN" "$T/args.json" 2>"$T/stderr"); RC=$?
+    sanitizer_clean "$T/stderr"
     expect_fail "FIFO in the file's place" "not a regular file" "Nothing was changed"
     live_unchanged "FIFO"
 }
