@@ -45,11 +45,9 @@ const pt_keyinfo_t *pt_key_by_sysctl(const char *name)
         const char *s = pt_keys[i].sysctl;
         if (s == NULL)
             continue;
-        for (j = 0; s[j] != '\0' && name[j] != '\0'; j++) {
-            char c = name[j] == '/' ? '.' : name[j];
-            if (c != s[j])
+        for (j = 0; s[j] != '\0' && name[j] != '\0'; j++)
+            if (name[j] != s[j] && !(name[j] == '/' && s[j] == '.'))
                 break;
-        }
         if (s[j] == '\0' && name[j] == '\0')
             return &pt_keys[i];
     }

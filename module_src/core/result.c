@@ -27,7 +27,7 @@ json_t *pt_value_json(const pt_value_t *v)
 json_t *pt_capacity_json(const pt_value_t *range, const pt_value_t *reserved,
                          unsigned time_wait_seconds)
 {
-    unsigned long size, in = 0, usable;
+    unsigned long size, in = 0, usable, tenths;
 
     if (range == NULL)
         return json_null();
@@ -35,6 +35,8 @@ json_t *pt_capacity_json(const pt_value_t *range, const pt_value_t *reserved,
     if (reserved != NULL)
         in = pt_portset_count_in(reserved, range->range.lo, range->range.hi);
     usable = size - in;
+    /* Rounded down to 0.1 on purpose: a rate to stay under. */
+    tenths = time_wait_seconds ? usable * 10 / time_wait_seconds : 0;
     return json_pack("{s:o, s:I, s:I, s:I, s:I, s:f}",
         "port_range", pt_value_json(range),
         "range_size", (json_int_t)size,
@@ -42,7 +44,7 @@ json_t *pt_capacity_json(const pt_value_t *range, const pt_value_t *reserved,
         "usable_ports", (json_int_t)usable,
         "time_wait_seconds", (json_int_t)time_wait_seconds,
         "max_new_connections_per_second",
-        time_wait_seconds ? (double)(usable * 10 / time_wait_seconds) / 10.0 : 0.0);
+        (double)tenths / 10.0);
 }
 
 static const char *key_name(const pt_current_t *cur, pt_key_t k)
