@@ -511,7 +511,7 @@ static int apply_reg(const pt_current_t *cur, const pt_plan_t *plan, pt_key_t k,
  * cleanly): then there is nothing to undo and no second failure to report. */
 static int range_undo(const undo_t *u, pt_error_t *err)
 {
-    unsigned long s, c;
+    unsigned long s = 0, c = 0;
 
     seen.known[u->fam] = false;
     if (range_show(u->fam, &s, &c, err) == 0 && s == u->start && c == u->count)

@@ -25,6 +25,9 @@ int wmain(int argc, wchar_t **argv)
         args[i] = pt__wide_to_utf8(argv[i]);
         if (args[i] == NULL) {
             fputs("{\"failed\": true, \"msg\": \"out of memory\"}\n", stdout);
+            while (i > 0)
+                free(args[--i]);
+            free(args);
             return 1;
         }
     }
