@@ -203,7 +203,7 @@ int pt__check_range(const pt_value_t *v, const char *name, pt_error_t *err)
 
 static int parse_range(const json_t *v, const char *name, pt_value_t *out, pt_error_t *err)
 {
-    long long a, b;
+    long long a = 0, b = 0;
 
     memset(out, 0, sizeof(*out));
     out->type = PT_T_RANGE;
@@ -233,7 +233,7 @@ static int parse_portset(const json_t *v, const char *name, pt_value_t *out, pt_
     pt_value_t part;
     size_t i, j;
     json_t *item;
-    long long n;
+    long long n = 0;
     int rc;
 
     memset(out, 0, sizeof(*out));
@@ -298,7 +298,7 @@ error:
 int pt__parse_key_value(pt_key_t key, const json_t *v, pt_value_t *out, pt_error_t *err)
 {
     const pt_keyinfo_t *ki = &pt_keys[key];
-    long long n;
+    long long n = 0;
 
     switch (ki->type) {
     case PT_T_RANGE:
@@ -374,7 +374,7 @@ int pt_options_from_json(json_t *args, pt_options_t *opts, pt_error_t *err)
     static const char *const states[] = { "present", "absent", NULL };
     const char *key;
     json_t *v;
-    int rc, c;
+    int rc, c = 0;
 
     if (!json_is_object(args))
         return pt_error_set(err, PT_EINVAL, 0, "args",
