@@ -25,6 +25,11 @@ LINUX_ENTRY := module_src/linux/entry.c
 WIN_ENTRY   := module_src/win/entry.c
 ANS_SRC  := $(wildcard module_src/ansible/*.c)
 CLI_SRC  := $(wildcard module_src/cli/*.c)
+# Port-pressure diagnosis: Linux readers (module_src/win/diag.c stands in on
+# Windows). musl-gcc finds <linux/inet_diag.h> only through DIAG_KINC, the
+# kernel-UAPI header dir mk/diag.mk links up.
+DIAG_SRC := $(wildcard module_src/diag/*.c)
+DIAG_KINC:= build/diag/kinc
 HDRS     := $(shell find module_src -name '*.h')
 
 MUSL_JANSSON  := build/deps/musl/lib/libjansson.a
@@ -34,9 +39,9 @@ MINGW_JANSSON := build/deps/mingw/lib/libjansson.a
 APP_SRC := $(ANS_SRC) $(CLI_SRC)
 
 .PHONY: all deps venv test unit clean demo windows
-all: library/porttune library/linux/porttune
+all: library/porttune library/linux/porttune library/porttune_info library/linux/porttune_info
 ifneq ($(shell command -v $(MINGWCC) 2>/dev/null),)
-all: library/porttune.exe
+all: library/porttune.exe library/porttune_info.exe
 endif
 
 deps:
@@ -49,10 +54,11 @@ $(MINGW_JANSSON):
 	sh scripts/build-jansson.sh mingw
 
 # The shipped module: static, musl, stripped.
-library/porttune: $(CORE_SRC) $(LINUX_SRC) $(LINUX_ENTRY) $(APP_SRC) $(HDRS) $(MUSL_JANSSON)
-	$(MUSLCC) $(CSTD) $(WARN) $(OPT) -Imodule_src -Ibuild/deps/musl/include \
+library/porttune: $(CORE_SRC) $(LINUX_SRC) $(LINUX_ENTRY) $(APP_SRC) $(DIAG_SRC) $(HDRS) \
+                  $(MUSL_JANSSON) $(DIAG_KINC)/.done
+	$(MUSLCC) $(CSTD) $(WARN) $(OPT) -Imodule_src -Ibuild/deps/musl/include -isystem $(DIAG_KINC) \
 	  -static -s -ffunction-sections -fdata-sections -Wl,--gc-sections \
-	  -o $@ $(CORE_SRC) $(LINUX_SRC) $(LINUX_ENTRY) $(APP_SRC) $(MUSL_JANSSON)
+	  -o $@ $(CORE_SRC) $(LINUX_SRC) $(LINUX_ENTRY) $(APP_SRC) $(DIAG_SRC) $(MUSL_JANSSON)
 
 # ansible-core files porttune and porttune.exe under one name in os.listdir
 # order, so a POSIX host could get the .exe; subfolders of a configured
@@ -62,6 +68,17 @@ library/linux/porttune: library/porttune
 	@mkdir -p $(@D)
 	ln -sf ../porttune $@
 
+# porttune_info (the diagnosis as an info module) is the same binary: it
+# dispatches on _ansible_module_name. The .exe twin answers "not supported
+# on Windows yet" to a Windows host instead of Ansible sending it the ELF.
+library/porttune_info: library/porttune
+	ln -sf porttune $@
+library/linux/porttune_info: library/porttune
+	@mkdir -p $(@D)
+	ln -sf ../porttune $@
+library/porttune_info.exe: library/porttune.exe
+	ln -sf porttune.exe $@
+
 windows: library/porttune.exe
 library/porttune.exe: $(CORE_SRC) $(WIN_SRC) $(WIN_ENTRY) $(APP_SRC) $(HDRS) $(MINGW_JANSSON)
 	$(MINGWCC) $(CSTD) $(WARN) $(OPT) -municode -Imodule_src -Ibuild/deps/mingw/include \
@@ -69,9 +86,9 @@ library/porttune.exe: $(CORE_SRC) $(WIN_SRC) $(WIN_ENTRY) $(APP_SRC) $(HDRS) $(M
 
 # Host build (glibc, system jansson) for unit tests and sanitizers.
 HOSTFLAGS := $(CSTD) $(WARN) -O1 -g $(SANFLAGS) -Imodule_src
-build/host/porttune: $(CORE_SRC) $(LINUX_SRC) $(LINUX_ENTRY) $(APP_SRC) $(HDRS)
+build/host/porttune: $(CORE_SRC) $(LINUX_SRC) $(LINUX_ENTRY) $(APP_SRC) $(DIAG_SRC) $(HDRS)
 	@mkdir -p $(@D)
-	$(HOSTCC) $(HOSTFLAGS) -o $@ $(CORE_SRC) $(LINUX_SRC) $(LINUX_ENTRY) $(APP_SRC) -ljansson
+	$(HOSTCC) $(HOSTFLAGS) -o $@ $(CORE_SRC) $(LINUX_SRC) $(LINUX_ENTRY) $(APP_SRC) $(DIAG_SRC) -ljansson
 
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,build/unit/%,$(UNIT_SRC))
@@ -102,4 +119,5 @@ demo: deps
 	bash scripts/demo.sh
 
 clean:
-	rm -rf build library/porttune library/porttune.exe library/linux
+	rm -rf build library/porttune library/porttune.exe library/porttune_info \
+	  library/porttune_info.exe library/linux

@@ -5,6 +5,7 @@
 #   make diag            host (glibc) driver build/diag/porttune-diag
 #   make diag-musl       static musl driver build/diag/porttune-diag-musl
 #   make diag-test       unit tests + musl build + namespace integration test
+#                        + the front ends (porttune diagnose, porttune_info)
 #   make diag-bench      bench/diag (not a test; needs root, minutes)
 #
 # Kernel headers and musl: Debian's musl-gcc searches only musl's own include
@@ -13,20 +14,21 @@
 # kernel-UAPI dirs linux/, asm/ (multiarch) and asm-generic/, added with
 # -isystem. They are plain UAPI headers and compile clean with musl.
 
-DIAG_SRC   := $(wildcard module_src/diag/*.c)
+# DIAG_SRC and DIAG_KINC are set in the Makefile: the shipped binary's rule
+# there needs them. The diag files record errors with the core's pt_error_set.
 DIAG_HDRS  := $(wildcard module_src/diag/*.h) module_src/porttune.h
-DIAG_KINC  := build/diag/kinc
+DIAG_CORE  := module_src/core/error.c
 DIAG_MARCH := $(shell $(HOSTCC) -print-multiarch 2>/dev/null)
 
 DIAG_UNIT_SRC := $(wildcard tests/diag/test_*.c)
 DIAG_UNIT_BIN := $(patsubst tests/diag/%.c,build/unit-diag/%,$(DIAG_UNIT_SRC))
 
-.PHONY: diag diag-musl diag-unit diag-integration diag-test diag-bench
+.PHONY: diag diag-musl diag-unit diag-integration diag-front diag-test diag-bench
 diag: build/diag/porttune-diag
 
-build/diag/porttune-diag: tests/diag/diag_main.c $(DIAG_SRC) $(DIAG_HDRS)
+build/diag/porttune-diag: tests/diag/diag_main.c $(DIAG_SRC) $(DIAG_CORE) $(DIAG_HDRS)
 	@mkdir -p $(@D)
-	$(HOSTCC) $(HOSTFLAGS) -o $@ tests/diag/diag_main.c $(DIAG_SRC) -ljansson
+	$(HOSTCC) $(HOSTFLAGS) -o $@ tests/diag/diag_main.c $(DIAG_SRC) $(DIAG_CORE) -ljansson
 
 $(DIAG_KINC)/.done:
 	@mkdir -p $(@D)
@@ -38,15 +40,15 @@ $(DIAG_KINC)/.done:
 	touch $@
 
 diag-musl: build/diag/porttune-diag-musl
-build/diag/porttune-diag-musl: tests/diag/diag_main.c $(DIAG_SRC) $(DIAG_HDRS) $(DIAG_KINC)/.done $(MUSL_JANSSON)
+build/diag/porttune-diag-musl: tests/diag/diag_main.c $(DIAG_SRC) $(DIAG_CORE) $(DIAG_HDRS) $(DIAG_KINC)/.done $(MUSL_JANSSON)
 	@mkdir -p $(@D)
 	$(MUSLCC) $(CSTD) $(WARN) $(OPT) -Imodule_src -Ibuild/deps/musl/include \
 	  -isystem $(DIAG_KINC) -static -s -ffunction-sections -fdata-sections \
-	  -Wl,--gc-sections -o $@ tests/diag/diag_main.c $(DIAG_SRC) $(MUSL_JANSSON)
+	  -Wl,--gc-sections -o $@ tests/diag/diag_main.c $(DIAG_SRC) $(DIAG_CORE) $(MUSL_JANSSON)
 
-build/unit-diag/%: tests/diag/%.c $(DIAG_SRC) $(DIAG_HDRS)
+build/unit-diag/%: tests/diag/%.c $(DIAG_SRC) $(DIAG_CORE) $(DIAG_HDRS)
 	@mkdir -p $(@D)
-	$(HOSTCC) $(HOSTFLAGS) -o $@ $< $(DIAG_SRC) -ljansson -lcmocka
+	$(HOSTCC) $(HOSTFLAGS) -o $@ $< $(DIAG_SRC) $(DIAG_CORE) -ljansson -lcmocka
 
 diag-unit: $(DIAG_UNIT_BIN)
 	@set -e; for t in $(DIAG_UNIT_BIN); do echo "== $$t"; ./$$t; done
@@ -55,9 +57,16 @@ diag-integration: build/diag/porttune-diag build/diag/porttune-diag-musl
 	bash tests/diag/run.sh build/diag/porttune-diag
 	bash tests/diag/run.sh build/diag/porttune-diag-musl
 
-diag-test: diag-unit diag-integration
+# The shipped binary's front ends on the same traffic, against the driver;
+# the playbook step needs library/ as `make all` leaves it and .venv.
+diag-front: library/porttune library/porttune_info library/linux/porttune_info \
+            build/host/porttune build/diag/porttune-diag venv
+	bash tests/diag/front.sh library/porttune
+	bash tests/diag/front.sh build/host/porttune
 
-diag-bench: build/diag/porttune-diag-musl build/diag/measure build/diag/twgen
+diag-test: diag-unit diag-integration diag-front
+
+diag-bench: library/porttune build/host/porttune build/diag/measure build/diag/twgen
 	bash bench/diag/run.sh
 
 build/diag/measure: bench/diag/measure.c

@@ -41,6 +41,7 @@ int pt_ansible_main(const char *args_path)
     char *text = NULL;
     const char *body;
     size_t len = 0;
+    bool info;
     int rc;
 
     pt_error_init(&err);
@@ -69,13 +70,16 @@ int pt_ansible_main(const char *args_path)
         pt_options_free(&opts);
         return rc;
     }
-    rc = pt_options_from_json(args, &opts, &err);
-    if (rc == 0)
+    info = pt__ansible_is_info(args);
+    if (info)
+        rc = pt__ansible_info(args, &result, &err);
+    else if ((rc = pt_options_from_json(args, &opts, &err)) == 0)
         rc = pt_converge(&ctx, &opts, &result, &err);
     if (rc != 0) {
         rc = fail(&err, &opts);
     } else {
-        json_dumpf(result, stdout, JSON_COMPACT);
+        /* The report's percentages and rates print as 8.09, not 8.0899999999999999. */
+        json_dumpf(result, stdout, info ? JSON_COMPACT | JSON_REAL_PRECISION(10) : JSON_COMPACT);
         fputc('\n', stdout);
     }
     json_decref(result);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* `porttune get|set|check|facts`: command-line words to the module's options and back. */
+/* `porttune get|set|check|facts|diagnose`: command-line words to the module's options and back. */
 #include "porttune.h"
 #include "core/options.h"
 #include "core/result.h"
@@ -28,6 +28,8 @@ static const char usage_text[] =
 "                    [--state-file PATH] [--noop] [--json]\n"
 "       porttune check KEY=VALUE... [same options as set]\n"
 "       porttune facts [--file PATH] [--state-file PATH]\n"
+"       porttune diagnose [--json] [--top N] [--threshold PCT]\n"
+"                         [--source auto|netlink|proc]\n"
 "       porttune --help | --version\n"
 "       porttune ARGS_FILE            (the Ansible module protocol)\n";
 
@@ -43,6 +45,10 @@ static const char help_text[] =
 "           (same validation, messages and file); prints what changed\n"
 "  check    set --noop: report what set would change, change nothing\n"
 "  facts    the state as JSON for a Facter executable external fact\n"
+"  diagnose port pressure now, read-only (Linux): sockets by state, TIME_WAIT\n"
+"           against tcp_max_tw_buckets, local ports each destination holds\n"
+"           against the usable range, listeners inside the range\n"
+"           (porttune diagnose --help)\n"
 "\n"
 "Settings (KEY=VALUE; any option of the Ansible module, e.g. conflicts=fail,\n"
 "backup=yes, state=absent; a sysctl name works as KEY too):\n"
@@ -64,8 +70,9 @@ static const char help_text[] =
 "                     (default " PT_DEFAULT_STATE_FILE ")\n"
 "\n"
 "Exit codes (as puppet --detailed-exitcodes):\n"
-"  0   success; nothing changed (in sync)\n"
-"  2   changes made (with --noop or check: changes needed)\n"
+"  0   success; nothing changed (in sync); diagnose: no warning\n"
+"  2   changes made (with --noop or check: changes needed);\n"
+"      diagnose: the report has warnings (a threshold crossed, ...)\n"
 "  4   failure; nothing was changed (a value the module rejects, an OS error)\n"
 "  6   failure after changes that could not be put back\n"
 "  64  usage error: unknown command or option, a word that is not KEY=VALUE\n"
@@ -89,7 +96,7 @@ static int usage_error(const char *fmt, ...)
 bool pt_cli_is_command(const char *word)
 {
     static const char *const words[] = {
-        "get", "set", "check", "facts", "help", "--help", "-h", "--version", NULL
+        "get", "set", "check", "facts", "diagnose", "help", "--help", "-h", "--version", NULL
     };
     int i;
 
@@ -425,6 +432,8 @@ int pt_cli_main(int argc, char **argv)
         fputs(help_text, stdout);
         return PT_EXIT_OK;
     }
+    if (strcmp(argv[1], "diagnose") == 0)
+        return pt__cli_diagnose(argc, argv);
     memset(&a, 0, sizeof(a));
     rc = parse_args(argc, argv, &a);
     if (rc == -1) {

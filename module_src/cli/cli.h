@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The native helper CLI: get, set, check, facts; Puppet-style exit codes. */
+/* The native helper CLI: get, set, check, facts, diagnose; Puppet-style exit codes. */
 #ifndef PT_CLI_H
 #define PT_CLI_H
 
@@ -10,6 +10,7 @@
 /* Exit codes, as `puppet apply --detailed-exitcodes` plus sysexits' EX_USAGE. */
 #define PT_EXIT_OK 0          /* in sync, nothing changed */
 #define PT_EXIT_CHANGED 2     /* changes made (or needed, with --noop) */
+#define PT_EXIT_WARN 2        /* diagnose: the report warns */
 #define PT_EXIT_FAILED 4      /* failure; nothing changed */
 #define PT_EXIT_PARTIAL 6     /* failure after some change stayed */
 #define PT_EXIT_USAGE 64      /* the command line could not be parsed */
@@ -19,6 +20,9 @@
 bool pt_cli_is_command(const char *word);
 /* Runs the CLI on argv; prints to stdout/stderr; returns the exit code. */
 int pt_cli_main(int argc, char **argv);
+
+/* `porttune diagnose ...` (cli/diagnose.c); returns the exit code. */
+int pt__cli_diagnose(int argc, char **argv);
 
 /* Human output (cli/output.c). */
 void pt__cli_print_state(FILE *out, const json_t *state);

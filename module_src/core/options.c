@@ -34,48 +34,31 @@ void pt_options_free(pt_options_t *opts)
     memset(opts, 0, sizeof(*opts));
 }
 
-static int is_supported(const char *name)
-{
-    int i;
-
-    if (pt_key_by_option(name) != NULL)
-        return 1;
-    for (i = 0; general_options[i] != NULL; i++)
-        if (strcmp(general_options[i], name) == 0)
-            return 1;
-    return 0;
-}
-
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Ansible's wording: "Unsupported parameters for (porttune) module: x. Supported
- * parameters include: a, b." Both lists sorted. */
-static int reject_unknown(json_t *args, pt_error_t *err)
+int pt__reject_unknown(json_t *args, const char *module, const char **names,
+                       size_t nnames, pt_error_t *err)
 {
-    const char *names[PT_K__COUNT + 8];
     const char *bad[64];
-    size_t nnames = 0, nbad = 0, i;
+    size_t nbad = 0, i, j;
     char list[1024] = "", badlist[512] = "";
     const char *key;
     json_t *val;
-    int k;
 
     json_object_foreach(args, key, val) {
         (void)val;
-        if (strncmp(key, "_ansible_", 9) == 0 || is_supported(key))
+        for (j = 0; j < nnames && strcmp(names[j], key) != 0; j++)
+            ;
+        if (strncmp(key, "_ansible_", 9) == 0 || j < nnames)
             continue;
         if (nbad < sizeof(bad) / sizeof(bad[0]))
             bad[nbad++] = key;
     }
     if (nbad == 0)
         return 0;
-    for (k = 0; k < PT_K__COUNT; k++)
-        names[nnames++] = pt_keys[k].option;
-    for (i = 0; general_options[i] != NULL; i++)
-        names[nnames++] = general_options[i];
     qsort(names, nnames, sizeof(names[0]), cmp_str);
     qsort(bad, nbad, sizeof(bad[0]), cmp_str);
     for (i = 0; i < nnames; i++) {
@@ -87,8 +70,21 @@ static int reject_unknown(json_t *args, pt_error_t *err)
         strncat(badlist, bad[i], sizeof(badlist) - strlen(badlist) - 1);
     }
     return pt_error_set(err, PT_EINVAL, 0, bad[0],
-        "Unsupported parameters for (porttune) module: %s. Supported parameters "
-        "include: %s.", badlist, list);
+        "Unsupported parameters for (%s) module: %s. Supported parameters "
+        "include: %s.", module, badlist, list);
+}
+
+static int reject_unknown(json_t *args, pt_error_t *err)
+{
+    const char *names[PT_K__COUNT + 8];
+    size_t nnames = 0, i;
+    int k;
+
+    for (k = 0; k < PT_K__COUNT; k++)
+        names[nnames++] = pt_keys[k].option;
+    for (i = 0; general_options[i] != NULL; i++)
+        names[nnames++] = general_options[i];
+    return pt__reject_unknown(args, "porttune", names, nnames, err);
 }
 
 static const char *json_type_name(const json_t *v)

@@ -43,22 +43,6 @@ const char *pt_tcp_state_name(unsigned state)
     return state < PT_TCP__COUNT ? state_names[state] : NULL;
 }
 
-int pt__diag_error(pt_error_t *err, int code, int os_code, const char *object,
-                   const char *fmt, ...)
-{
-    va_list ap;
-
-    if (err == NULL || err->code != 0)
-        return code;
-    err->code = code;
-    err->os_code = os_code;
-    snprintf(err->object, sizeof(err->object), "%s", object ? object : "");
-    va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-    va_end(ap);
-    return code;
-}
-
 /* ---- port sets ---- */
 
 void pt_portset_clear(pt_portset_t *set)
@@ -145,9 +129,9 @@ int pt_portset_parse(const char *text, pt_portset_t *set, const char *object,
     return 0;
 bad:
     pt_portset_clear(set);
-    return pt__diag_error(err, PT_EINVAL, 0, object,
-                          "%s: '%s' is not a list of ports and ranges "
-                          "(like 8080-8081,9000, ports 0-65535).", object, text);
+    return pt_error_set(err, PT_EINVAL, 0, object,
+                        "%s: '%s' is not a list of ports and ranges "
+                        "(like 8080-8081,9000, ports 0-65535).", object, text);
 }
 
 /* Writes the canonical form into buf (when not NULL); returns its length. */
@@ -216,9 +200,9 @@ int pt_diag_parse_port_range(const char *text, unsigned *lo, unsigned *hi,
     *hi = b;
     return 0;
 bad:
-    return pt__diag_error(err, PT_EINVAL, 0, object,
-                          "%s: '%s' is not a port range (two ports 1-65535, "
-                          "start <= end).", object, text);
+    return pt_error_set(err, PT_EINVAL, 0, object,
+                        "%s: '%s' is not a port range (two ports 1-65535, "
+                        "start <= end).", object, text);
 }
 
 /* ---- addresses ---- */
@@ -341,23 +325,23 @@ pt_diag_t *pt_diag_new(const pt_diag_config_t *cfg, pt_error_t *err)
     pt_diag_t *d = NULL;
 
     if (cfg->range_lo == 0 || cfg->range_lo > cfg->range_hi || cfg->range_hi > 65535) {
-        pt__diag_error(err, PT_EINVAL, 0, "port_range",
-                       "port_range %u-%u is not a range of ports 1-65535 with "
-                       "start <= end.", cfg->range_lo, cfg->range_hi);
+        pt_error_set(err, PT_EINVAL, 0, "port_range",
+                     "port_range %u-%u is not a range of ports 1-65535 with "
+                     "start <= end.", cfg->range_lo, cfg->range_hi);
         return NULL;
     }
     if (!(cfg->threshold_pct > 0 && cfg->threshold_pct <= 100)) {
-        pt__diag_error(err, PT_EINVAL, 0, "threshold",
-                       "threshold %g is not a percentage above 0 and at most 100.",
-                       cfg->threshold_pct);
+        pt_error_set(err, PT_EINVAL, 0, "threshold",
+                     "threshold %g is not a percentage above 0 and at most 100.",
+                     cfg->threshold_pct);
         return NULL;
     }
     if (cfg->time_wait_secs == 0 || cfg->max_destinations == 0 ||
         cfg->max_destinations > ((size_t)1 << 28)) {
-        pt__diag_error(err, PT_EINVAL, 0, "max_destinations",
-                       "time_wait_secs %u and max_destinations %zu must be above 0 "
-                       "(max_destinations at most 2^28).",
-                       cfg->time_wait_secs, cfg->max_destinations);
+        pt_error_set(err, PT_EINVAL, 0, "max_destinations",
+                     "time_wait_secs %u and max_destinations %zu must be above 0 "
+                     "(max_destinations at most 2^28).",
+                     cfg->time_wait_secs, cfg->max_destinations);
         return NULL;
     }
     d = calloc(1, sizeof(*d));
@@ -375,8 +359,8 @@ pt_diag_t *pt_diag_new(const pt_diag_config_t *cfg, pt_error_t *err)
     return d;
 nomem:
     pt_diag_free(d);
-    pt__diag_error(err, PT_ENOMEM, ENOMEM, "diagnosis",
-                   "Out of memory starting the diagnosis.");
+    pt_error_set(err, PT_ENOMEM, ENOMEM, "diagnosis",
+                 "Out of memory starting the diagnosis.");
     return NULL;
 }
 
@@ -752,7 +736,7 @@ json_t *pt_diag_report(const pt_diag_t *d, pt_error_t *err)
 nomem:
     json_decref(root);
     json_decref(warnings);
-    pt__diag_error(err, PT_ENOMEM, ENOMEM, "diagnosis",
-                   "Out of memory building the diagnosis report.");
+    pt_error_set(err, PT_ENOMEM, ENOMEM, "diagnosis",
+                 "Out of memory building the diagnosis report.");
     return NULL;
 }

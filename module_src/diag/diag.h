@@ -153,15 +153,16 @@ int pt_diag_proc_parse_line(const char *line, int family, pt_diag_sock_t *out);
  * PT_EIO or PT_EINVAL with err naming the file. */
 int pt_diag_read_sysctls(const char *root, pt_diag_config_t *cfg, pt_error_t *err);
 
-/* ---- shared by the diag files only ---- */
+/* ---- the whole diagnosis, for the front ends ---- */
 
-/* Records the first error (the core's pt_error_set, kept local so diag
- * links without the core). Returns code. */
-int pt__diag_error(pt_error_t *err, int code, int os_code, const char *object,
-                   const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 5, 6)))
-#endif
-    ;
+/* Reads the port sysctls under root ("" in production) and every TCP socket
+ * of this network namespace from source ("netlink", "proc", or "auto":
+ * netlink, then /proc when sock_diag is unavailable), and builds the pt_diag_report with "source" set to the reader used. Returns 0
+ * with *report a new reference the caller json_decref's, or an error code
+ * with err set: PT_EINVAL (a bad source, top_n or threshold), PT_ENOTSUP (no
+ * socket table here; the only answer of OSes without a diagnosis), PT_EIO,
+ * PT_ENOMEM. One implementation per OS, chosen at build time. */
+int pt_diag_run(const char *root, const char *source, unsigned top_n,
+                double threshold_pct, json_t **report, pt_error_t *err);
 
 #endif

@@ -93,8 +93,8 @@ static int read_one(const char *path, int family, pt_diag_sock_fn fn, void *arg,
 
     if (f == NULL)
         return errno == ENOENT ? PT_ENOTSUP
-                               : pt__diag_error(err, PT_EIO, errno, path,
-                                                "Cannot open %s: %s.", path, strerror(errno));
+                               : pt_error_set(err, PT_EIO, errno, path,
+                                              "Cannot open %s: %s.", path, strerror(errno));
     /* /proc seq files fill as much of a read as asked: fewer, larger reads. */
     setvbuf(f, iobuf, _IOFBF, sizeof(iobuf));
     while (fgets(line, sizeof(line), f) != NULL) {
@@ -110,17 +110,17 @@ static int read_one(const char *path, int family, pt_diag_sock_fn fn, void *arg,
         }
         r = pt_diag_proc_parse_line(line, family, &s);
         if (r < 0) {
-            rc = pt__diag_error(err, PT_EINVAL, 0, path,
-                                "%s line %lu is not a socket line: '%.80s'.",
-                                path, lineno, line);
+            rc = pt_error_set(err, PT_EINVAL, 0, path,
+                              "%s line %lu is not a socket line: '%.80s'.",
+                              path, lineno, line);
             break;
         }
         if (r == 1 && (rc = fn(&s, arg)) != 0)
             break;
     }
     if (rc == 0 && ferror(f))
-        rc = pt__diag_error(err, PT_EIO, errno, path, "Cannot read %s: %s.", path,
-                            strerror(errno));
+        rc = pt_error_set(err, PT_EIO, errno, path, "Cannot read %s: %s.", path,
+                          strerror(errno));
     fclose(f);
     return rc;
 }
@@ -131,13 +131,13 @@ int pt_diag_read_proc(const char *root, pt_diag_sock_fn fn, void *arg, pt_error_
     int rc;
 
     if (snprintf(path, sizeof(path), "%s/proc/net/tcp6", root) >= (int)sizeof(path))
-        return pt__diag_error(err, PT_EINVAL, 0, "root", "Root path %.64s... is too long.",
-                              root);
+        return pt_error_set(err, PT_EINVAL, 0, "root", "Root path %.64s... is too long.",
+                            root);
     snprintf(path, sizeof(path), "%s/proc/net/tcp", root);
     rc = read_one(path, PT_DIAG_AF_INET, fn, arg, err);
     if (rc == PT_ENOTSUP)
-        return pt__diag_error(err, PT_ENOTSUP, ENOENT, path,
-                              "%s does not exist: no procfs socket table here.", path);
+        return pt_error_set(err, PT_ENOTSUP, ENOENT, path,
+                            "%s does not exist: no procfs socket table here.", path);
     if (rc != 0)
         return rc;
     snprintf(path, sizeof(path), "%s/proc/net/tcp6", root);
@@ -154,8 +154,8 @@ static int read_small(const char *path, char *buf, size_t size, pt_error_t *err)
 
     if (fd < 0)
         return errno == ENOENT ? PT_ENOTSUP
-                               : pt__diag_error(err, PT_EIO, errno, path,
-                                                "Cannot open %s: %s.", path, strerror(errno));
+                               : pt_error_set(err, PT_EIO, errno, path,
+                                              "Cannot open %s: %s.", path, strerror(errno));
     while (n + 1 < size) {
         ssize_t r = read(fd, buf + n, size - 1 - n);
 
@@ -165,8 +165,8 @@ static int read_small(const char *path, char *buf, size_t size, pt_error_t *err)
             int e = errno;
 
             close(fd);
-            return pt__diag_error(err, PT_EIO, e, path, "Cannot read %s: %s.", path,
-                                  strerror(e));
+            return pt_error_set(err, PT_EIO, e, path, "Cannot read %s: %s.", path,
+                                strerror(e));
         }
         if (r == 0)
             break;
@@ -177,8 +177,8 @@ static int read_small(const char *path, char *buf, size_t size, pt_error_t *err)
     while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
         buf[--n] = '\0';
     if (n + 1 == size)
-        return pt__diag_error(err, PT_EIO, 0, path,
-                              "%s is longer than the %zu bytes expected.", path, size - 1);
+        return pt_error_set(err, PT_EIO, 0, path,
+                            "%s is longer than the %zu bytes expected.", path, size - 1);
     return 0;
 }
 
@@ -191,8 +191,8 @@ static int read_sysctls(const char *root, pt_diag_config_t *cfg, char *buf, size
     snprintf(path, pathsize, "%s/proc/sys/net/ipv4/ip_local_port_range", root);
     rc = read_small(path, buf, size, err);
     if (rc == PT_ENOTSUP)
-        return pt__diag_error(err, PT_EIO, ENOENT, path, "Cannot open %s: %s.", path,
-                              strerror(ENOENT));
+        return pt_error_set(err, PT_EIO, ENOENT, path, "Cannot open %s: %s.", path,
+                            strerror(ENOENT));
     if (rc != 0 || (rc = pt_diag_parse_port_range(buf, &lo, &hi, path, err)) != 0)
         return rc;
     cfg->range_lo = lo;
@@ -216,8 +216,8 @@ static int read_sysctls(const char *root, pt_diag_config_t *cfg, char *buf, size
         while (*end == '\n' || *end == ' ')
             end++;
         if (errno != 0 || end == buf || *end != '\0' || v < 0)
-            return pt__diag_error(err, PT_EINVAL, 0, path,
-                                  "%s: '%s' is not a count of sockets.", path, buf);
+            return pt_error_set(err, PT_EINVAL, 0, path,
+                                "%s: '%s' is not a count of sockets.", path, buf);
         cfg->max_tw_buckets = v;
     } else if (rc != PT_ENOTSUP) {
         return rc;
@@ -235,12 +235,12 @@ int pt_diag_read_sysctls(const char *root, pt_diag_config_t *cfg, pt_error_t *er
     int rc;
 
     if (strlen(root) > 3000)
-        return pt__diag_error(err, PT_EINVAL, 0, "root", "Root path %.64s... is too long.",
-                              root);
+        return pt_error_set(err, PT_EINVAL, 0, "root", "Root path %.64s... is too long.",
+                            root);
     buf = malloc(size);
     if (buf == NULL)
-        return pt__diag_error(err, PT_ENOMEM, ENOMEM, "sysctls",
-                              "Out of memory reading the port sysctls.");
+        return pt_error_set(err, PT_ENOMEM, ENOMEM, "sysctls",
+                            "Out of memory reading the port sysctls.");
     rc = read_sysctls(root, cfg, buf, size, path, sizeof(path), err);
     free(buf);
     return rc;

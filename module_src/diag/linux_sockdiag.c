@@ -27,6 +27,14 @@
  * recv when the buffer allows, fewer syscalls than one page at a time). */
 #define RECV_BUF (64 * 1024)
 
+/* NLMSG_OK, whose expansion compares nlmsg_len (__u32) with the int length:
+ * clang's -Wsign-compare rejects that (gcc hides it as a system-header macro). */
+static bool msg_ok(const struct nlmsghdr *h, int len)
+{
+    return len >= (int)sizeof(*h) && h->nlmsg_len >= sizeof(*h) &&
+           h->nlmsg_len <= (unsigned)len;
+}
+
 static int dump_family(int fd, int family, char *buf, pt_diag_sock_fn fn, void *arg,
                        pt_error_t *err)
 {
@@ -54,9 +62,9 @@ static int dump_family(int fd, int family, char *buf, pt_diag_sock_fn fn, void *
         if (r >= 0)
             break;
         if (errno != EINTR)
-            return pt__diag_error(err, PT_EIO, errno, object,
-                                  "Cannot send the %s dump request: %s.", object,
-                                  strerror(errno));
+            return pt_error_set(err, PT_EIO, errno, object,
+                                "Cannot send the %s dump request: %s.", object,
+                                strerror(errno));
     }
     for (;;) {
         ssize_t n = recv(fd, buf, RECV_BUF, 0);
@@ -66,13 +74,13 @@ static int dump_family(int fd, int family, char *buf, pt_diag_sock_fn fn, void *
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            return pt__diag_error(err, PT_EIO, errno, object,
-                                  "Cannot read the %s dump: %s.", object, strerror(errno));
+            return pt_error_set(err, PT_EIO, errno, object,
+                                "Cannot read the %s dump: %s.", object, strerror(errno));
         }
         if (n == 0)
-            return pt__diag_error(err, PT_EIO, 0, object,
-                                  "The %s dump ended without NLMSG_DONE.", object);
-        for (h = (const struct nlmsghdr *)buf; NLMSG_OK(h, len);
+            return pt_error_set(err, PT_EIO, 0, object,
+                                "The %s dump ended without NLMSG_DONE.", object);
+        for (h = (const struct nlmsghdr *)buf; msg_ok(h, len);
              h = NLMSG_NEXT(h, len)) {
             const struct inet_diag_msg *m;
             pt_diag_sock_t s;
@@ -90,9 +98,9 @@ static int dump_family(int fd, int family, char *buf, pt_diag_sock_fn fn, void *
                  * absent): let the caller decide. */
                 if (code == ENOENT || code == EOPNOTSUPP || code == EAFNOSUPPORT)
                     return PT_ENOTSUP;
-                return pt__diag_error(err, PT_EIO, code, object,
-                                      "The kernel refused the %s dump: %s.", object,
-                                      strerror(code));
+                return pt_error_set(err, PT_EIO, code, object,
+                                    "The kernel refused the %s dump: %s.", object,
+                                    strerror(code));
             }
             if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
                 h->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
@@ -123,15 +131,15 @@ int pt_diag_read_netlink(pt_diag_sock_fn fn, void *arg, pt_error_t *err)
         int e = errno;
 
         if (e == EPROTONOSUPPORT || e == EAFNOSUPPORT || e == EACCES || e == EPERM)
-            return pt__diag_error(err, PT_ENOTSUP, e, "sock_diag",
-                                  "NETLINK_SOCK_DIAG is not available: %s.", strerror(e));
-        return pt__diag_error(err, PT_EIO, e, "sock_diag",
-                              "Cannot open a NETLINK_SOCK_DIAG socket: %s.", strerror(e));
+            return pt_error_set(err, PT_ENOTSUP, e, "sock_diag",
+                                "NETLINK_SOCK_DIAG is not available: %s.", strerror(e));
+        return pt_error_set(err, PT_EIO, e, "sock_diag",
+                            "Cannot open a NETLINK_SOCK_DIAG socket: %s.", strerror(e));
     }
     buf = malloc(RECV_BUF);
     if (buf == NULL) {
-        rc = pt__diag_error(err, PT_ENOMEM, ENOMEM, "sock_diag",
-                            "Out of memory for the sock_diag buffer.");
+        rc = pt_error_set(err, PT_ENOMEM, ENOMEM, "sock_diag",
+                          "Out of memory for the sock_diag buffer.");
         goto out;
     }
     for (size_t i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
@@ -141,8 +149,8 @@ int pt_diag_read_netlink(pt_diag_sock_fn fn, void *arg, pt_error_t *err)
             continue;
         }
         if (rc == PT_ENOTSUP)
-            rc = pt__diag_error(err, PT_ENOTSUP, ENOENT, "sock_diag AF_INET",
-                                "The kernel has no TCP sock_diag handler (tcp_diag).");
+            rc = pt_error_set(err, PT_ENOTSUP, ENOENT, "sock_diag AF_INET",
+                              "The kernel has no TCP sock_diag handler (tcp_diag).");
         if (rc != 0)
             break;
     }

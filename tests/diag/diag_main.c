@@ -51,7 +51,7 @@ static int run(const char *source, const char *root, const pt_diag_config_t *cfg
     }
     if (rc != 0) {
         if (rc == PT_ENOMEM)
-            pt__diag_error(err, rc, ENOMEM, "diagnosis", "Out of memory counting sockets.");
+            pt_error_set(err, rc, ENOMEM, "diagnosis", "Out of memory counting sockets.");
         pt_diag_free(d);
         return rc;
     }

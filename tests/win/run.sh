@@ -382,6 +382,20 @@ t_pre_vista_host() {
   "$WINE" reg delete 'HKCU\Software\Wine' /v Version /f >/dev/null 2>&1
 }
 
+t_diagnosis_not_supported_yet() {
+  local before; before=$(snapshot)
+  OUT=$("$WINE" 'C:\pt\porttune.exe' diagnose --json 2>"$C/stderr.txt"); RC=$?
+  eq "$RC" 4 "diagnose exit code"
+  eq "$(j .failed)" true "diagnose failed"
+  has "$(j -r .msg)" "The port-pressure diagnosis is not supported on Windows yet" "diagnose msg"
+  has "$(cat "$C/stderr.txt")" "porttune: The port-pressure diagnosis is not supported" "stderr"
+  run_pt '{"_ansible_module_name": "porttune_info", "top": 3, "_ansible_check_mode": true}'
+  fail_run
+  eq "$(j .changed)" false "porttune_info changed"
+  has "$(j -r .msg)" "The port-pressure diagnosis is not supported on Windows yet" "porttune_info msg"
+  eq "$(snapshot)" "$before" "registry and netsh state"
+}
+
 T1=$(ms)
 for name in \
   t_check_mode_fresh_host_writes_nothing t_apply_writes_registry_and_reports_reboot \
@@ -392,7 +406,7 @@ for name in \
   t_rollback_when_a_set_half_happens t_netsh_show_failure t_ipv4_ipv6_differ \
   t_out_of_range_registry_value_reported t_wrong_type_registry_value_rewritten \
   t_state_absent_restores_originals t_rollback_deletes_values_that_were_absent \
-  t_pre_vista_host; do
+  t_pre_vista_host t_diagnosis_not_supported_yet; do
   t "$name"
 done
 echo "wine: wineboot $(secs "$BOOT") s, tests $(secs $(( $(ms) - T1 ))) s;" \

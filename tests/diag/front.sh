@@ -1,0 +1,304 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# The diagnosis through the shipped binary's front ends: `porttune diagnose`
+# (JSON, human output, exit codes) and the porttune_info module (args file with
+# _ansible_module_name, then a real ansible-playbook run), on run.sh's known
+# loopback traffic in a fresh network namespace, against the test driver's
+# numbers taken in the same namespace.
+#
+# usage: tests/diag/front.sh [BINARY [DRIVER]]     (root)
+#   BINARY  default library/porttune; the playbook and ansible-doc steps run
+#           only for library/porttune (ANSIBLE_LIBRARY=library, .venv)
+#   DRIVER  default build/diag/porttune-diag
+#   UPDATE=1 rewrites tests/diag/expected/diagnose.txt
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+bin=$(realpath "${1:-$root/library/porttune}")
+drv=$(realpath "${2:-$root/build/diag/porttune-diag}")
+py=/usr/bin/python3
+[ -x "$py" ] || py=python3
+
+if [ "${PT_DIAG_NETNS:-}" != 1 ]; then
+  [ "$(id -u)" = 0 ] || { echo "SKIP diag front.sh: needs root for unshare -n" >&2; exit 0; }
+  # Own network and mount namespaces, which die with us.
+  exec unshare -n -m env PT_DIAG_NETNS=1 UPDATE="${UPDATE:-}" bash "$0" "$bin" "$drv"
+fi
+
+fail() { echo "FAIL diag front.sh: $*" >&2; exit 1; }
+[ "$(readlink /proc/self/ns/net)" != "$(readlink /proc/1/ns/net)" ] ||
+  fail "not inside a new network namespace; refusing to write sysctls"
+# Only this namespace's /proc/sys/net stays writable: no mistake here can
+# reach the machine's kernel settings.
+mount --bind /proc/sys /proc/sys
+mount --bind /proc/sys/net /proc/sys/net
+mount -o remount,bind,ro /proc/sys
+
+ip link set lo up
+ipv4=/proc/sys/net/ipv4
+echo "40000 40999" >$ipv4/ip_local_port_range
+echo "40001,40500-40509" >$ipv4/ip_local_reserved_ports
+echo 5000 >$ipv4/tcp_max_tw_buckets
+echo 0 >$ipv4/tcp_tw_reuse
+
+tmp=$(mktemp -d /tmp/pt-diag-front.XXXXXX)
+gen_pid=""
+cleanup() {
+  [ -z "$gen_pid" ] || kill "$gen_pid" 2>/dev/null || true
+  [ -z "$gen_pid" ] || wait "$gen_pid" 2>/dev/null || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# The same traffic as run.sh: 6 listeners (40000 and 40002 unreserved in the
+# range), 140 established sockets, 80 client-side TIME_WAIT.
+"$py" "$here/traffic.py" "$tmp/ready" \
+  listen:127.0.0.1:8080 listen:::1:8081 listen:127.0.0.2:8082 \
+  listen:127.0.0.1:40000 listen:127.0.0.1:40001 listen:::1:40002 \
+  hold:127.0.0.1:8080:50 hold:::1:8081:20 \
+  tw:127.0.0.1:8080:30 tw:::1:8081:40 tw:127.0.0.2:8082:10 &
+gen_pid=$!
+for _ in $(seq 200); do
+  [ -f "$tmp/ready" ] && break
+  kill -0 "$gen_pid" 2>/dev/null || fail "traffic generator died"
+  sleep 0.05
+done
+[ -f "$tmp/ready" ] || fail "traffic generator not ready after 10 s"
+for _ in $(seq 100); do
+  [ -z "$(ss -tanH state last-ack state close-wait state fin-wait-1 state closing)" ] && break
+  sleep 0.05
+done
+t0=$(date +%s)
+
+# run NAME CMD...: stdout to NAME.out, stderr to NAME.err, exit code to NAME.rc.
+run() {
+  local name=$1; shift
+  set +e
+  "$@" >"$tmp/$name.out" 2>"$tmp/$name.err"
+  echo $? >"$tmp/$name.rc"
+  set -e
+}
+# info NAME JSON: the module as Ansible runs it, on an args file.
+info() {
+  printf '%s' "$2" >"$tmp/$1.args"
+  run "$1" "$bin" "$tmp/$1.args"
+}
+
+for src in netlink proc; do
+  run "drv-$src" "$drv" --source "$src" --threshold 7
+  run "cli-$src" "$bin" diagnose --json --source "$src" --threshold 7
+done
+run drv-top1 "$drv" --top 1
+run cli-auto "$bin" diagnose --json --threshold 7
+run cli-top1 "$bin" diagnose --json --top=1
+run cli-default "$bin" diagnose --json
+run human "$bin" diagnose --threshold 7
+info info-netlink '{"_ansible_module_name": "porttune_info", "threshold": 7, "source": "netlink",
+                    "_ansible_check_mode": false, "_ansible_verbosity": 0}'
+info info-proc '{"_ansible_module_name": "porttune_info", "threshold": "7", "source": "proc",
+                 "top": null, "_ansible_check_mode": true}'
+info info-top1 '{"_ansible_module_name": "porttune_info", "top": "1"}'
+info info-fqcn '{"_ansible_module_name": "example.net.porttune_info", "top": 1}'
+info info-unknown '{"_ansible_module_name": "porttune_info", "colour": "blue", "top": 3}'
+info info-source '{"_ansible_module_name": "porttune_info", "source": "ss"}'
+info info-threshold '{"_ansible_module_name": "porttune_info", "threshold": 0}'
+info info-bool '{"_ansible_module_name": "porttune_info", "top": true}'
+info info-str '{"_ansible_module_name": "porttune_info", "top": "ten"}'
+info not-info '{"_ansible_module_name": "porttune", "threshold": 7}'
+for bad in "--top x" "--top -1" "--top" "--threshold 0" "--threshold 101" "--threshold 5%" \
+           "--source ss" "--colour" "port_range=1-2"; do
+  # shellcheck disable=SC2086  # word splitting wanted
+  run "usage-${bad//[^a-z0-9]/_}" "$bin" diagnose $bad
+done
+# Exit 0: a namespace of its own with nothing in it warns about nothing.
+run empty unshare -n "$bin" diagnose
+run empty-json unshare -n "$bin" diagnose --json
+# Exit 4: no ip_local_port_range to read (a tmpfs over ipv4, in a private
+# mount namespace).
+run broken unshare -m sh -c "mount -t tmpfs none $ipv4 && exec $bin diagnose --json"
+run broken-info unshare -m sh -c "mount -t tmpfs none $ipv4 && exec $bin $tmp/info-top1.args"
+ss -tanH >"$tmp/ss.txt"
+
+UPDATE=${UPDATE:-} "$py" - "$tmp" "$here/expected/diagnose.txt" <<'PY'
+import json, os, sys
+tmp, golden = sys.argv[1:3]
+failures = []
+
+def out(name): return open(f"{tmp}/{name}.out").read()
+def err(name): return open(f"{tmp}/{name}.err").read()
+def rc(name): return int(open(f"{tmp}/{name}.rc").read())
+def js(name):
+    try:
+        return json.loads(out(name))
+    except ValueError:
+        return {"unparsable": out(name) + err(name)}
+
+def check(what, got, want):
+    ok = got == want
+    short = len(repr(got)) <= 200
+    print(f"{'ok  ' if ok else 'FAIL'} {what}" + (f": got {got!r}, want {want!r}"
+                                                   if short or not ok else ""))
+    if not ok:
+        failures.append(what)
+
+# 1. diagnose --json is the driver's report, reader by reader.
+for src in ("netlink", "proc"):
+    check(f"driver --source {src} exit", rc(f"drv-{src}"), 0)
+    check(f"diagnose --json --source {src} exit (warnings: 2)", rc(f"cli-{src}"), 2)
+    check(f"diagnose --json --source {src} == driver", js(f"cli-{src}"), js(f"drv-{src}"))
+check("diagnose --json (auto) == driver netlink", js("cli-auto"), js("drv-netlink"))
+check("diagnose --json --top=1 == driver --top 1", js("cli-top1"), js("drv-top1"))
+check("reals printed with 10 digits", '"pct": 8.09,' in out("cli-netlink"), True)
+
+# 2. The exact numbers of the generated traffic (as run.sh asserts for the driver).
+r = js("cli-netlink")
+check("states", {k: v for k, v in r["states"].items() if v},
+      {"ESTABLISHED": 140, "TIME_WAIT": 80, "LISTEN": 6})
+check("sockets", r["sockets"], 226)
+check("time_wait", [r["time_wait"][k] for k in ("total", "max_tw_buckets", "headroom")],
+      [80, 5000, 4920])
+check("port_range size/usable", [r["port_range"][k] for k in ("size", "usable")], [1000, 989])
+check("destinations", [(d["address"], d["port"], d["ports_held"], d["established"],
+                        d["time_wait"], d["pct"]) for d in r["destinations"]["top"]],
+      [("127.0.0.1", 8080, 80, 50, 30, 8.09), ("::1", 8081, 60, 20, 40, 6.07),
+       ("127.0.0.2", 8082, 10, 0, 10, 1.01)])
+check("destinations.total", r["destinations"]["total"], 3)
+check("listeners advice", r["listeners"]["reserved_ports_advice"], "40000-40002,40500-40509")
+check("threshold 80: only the listener warns",
+      [w.split(" ")[0] for w in js("cli-default")["warnings"]], ["Listening"])
+check("default threshold exit", rc("cli-default"), 2)
+
+# 3. porttune_info: the same report under port_pressure, changed false.
+for name, src in (("info-netlink", "netlink"), ("info-proc", "proc")):
+    res = js(name)
+    check(f"{name} exit", rc(name), 0)
+    check(f"{name} keys", sorted(res), ["changed", "port_pressure"])
+    check(f"{name} changed", res.get("changed"), False)
+    check(f"{name} port_pressure == driver --source {src}", res.get("port_pressure"),
+          js(f"drv-{src}"))
+check("info top '1' (string int)", len(js("info-top1")["port_pressure"]["destinations"]["top"]), 1)
+check("info default threshold", js("info-top1")["port_pressure"]["threshold_pct"], 80.0)
+check("info FQCN module name", js("info-fqcn").get("changed"), False)
+check("info FQCN top", len(js("info-fqcn")["port_pressure"]["destinations"]["top"]), 1)
+for name, want in (
+    ("info-unknown", "Unsupported parameters for (porttune_info) module: colour. "
+                     "Supported parameters include: source, threshold, top."),
+    ("info-source", "value of source must be one of: auto, netlink, proc, got: ss. "
+                    "Nothing was changed."),
+    ("info-threshold", "threshold: 0 is out of range; allowed values are 1-100. "
+                       "Nothing was changed."),
+    ("info-bool", "argument 'top' is of type bool and we were unable to convert to int. "
+                  "Nothing was changed."),
+    ("info-str", "argument 'top' is of type str and we were unable to convert to int: "
+                 "'ten' is not a whole number. Nothing was changed."),
+    ("not-info", "Unsupported parameters for (porttune) module: threshold."),
+):
+    res = js(name)
+    check(f"{name} exit", rc(name), 1)
+    check(f"{name} failed/changed", (res.get("failed"), res.get("changed")), (True, False))
+    check(f"{name} msg", res.get("msg", "")[:len(want)], want)
+
+# 4. Human output: the same numbers as a table (golden file), exit 2.
+check("human exit", rc("human"), 2)
+text = out("human")
+if os.environ.get("UPDATE"):
+    open(golden, "w").write(text)
+    print(f"updated {golden}")
+want = open(golden).read()
+check("human output == tests/diag/expected/diagnose.txt", text, want)
+if text != want:
+    import difflib
+    sys.stdout.writelines(difflib.unified_diff(want.splitlines(True), text.splitlines(True),
+                                               "expected", "got"))
+
+# 5. Exit codes: 0 with no warning, 4 on failure (JSON failure object too), 64 usage.
+check("empty namespace exit", rc("empty"), 0)
+check("empty namespace says so", "no warnings (threshold 80 %)" in out("empty"), True)
+check("empty namespace --json exit", rc("empty-json"), 0)
+check("empty namespace --json warnings", js("empty-json").get("warnings"), [])
+check("unreadable range exit", rc("broken"), 4)
+check("unreadable range: failure object", (js("broken").get("failed"), js("broken").get("object")),
+      (True, "/proc/sys/net/ipv4/ip_local_port_range"))
+check("unreadable range: stderr", err("broken").startswith(
+    "porttune: Cannot open /proc/sys/net/ipv4/ip_local_port_range:"), True)
+check("unreadable range, porttune_info exit", rc("broken-info"), 1)
+check("unreadable range, porttune_info msg", js("broken-info").get("msg", "")[:40],
+      "Cannot open /proc/sys/net/ipv4/ip_local_")
+for name in sorted(f[:-3] for f in os.listdir(tmp) if f.startswith("usage-") and f.endswith(".rc")):
+    check(f"{name} exit", rc(name), 64)
+    check(f"{name} prints usage", "usage: porttune diagnose" in err(name), True)
+    check(f"{name} stdout empty", out(name), "")
+
+if failures:
+    print(f"FAIL diag front.sh: {len(failures)} checks failed: {failures}")
+    sys.exit(1)
+PY
+
+# 6. A real ansible-playbook run of porttune_info from library/ as built
+# (library/linux/porttune_info beside library/porttune_info.exe), connection
+# local in this namespace, normal and check mode.
+if [ "$bin" = "$(realpath "$root/library/porttune")" ]; then
+  venv=$root/.venv
+  [ -x "$venv/bin/ansible-playbook" ] || fail "no $venv (make venv)"
+  export HOME=$tmp/home ANSIBLE_HOME=$tmp/ansible-home ANSIBLE_LOCAL_TEMP=$tmp/ansible-local
+  export ANSIBLE_REMOTE_TMP=$tmp/ansible-remote ANSIBLE_LIBRARY=$root/library
+  export ANSIBLE_CONFIG=$tmp/ansible.cfg ANSIBLE_NOCOLOR=1 PAGER=cat
+  mkdir -p "$HOME"
+  printf '[defaults]\nstdout_callback = default\nretry_files_enabled = False\n' >"$ANSIBLE_CONFIG"
+  cat >"$tmp/play.yml" <<'YML'
+- name: Port pressure with porttune_info
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Diagnose
+      porttune_info:
+        threshold: 7
+      register: diag
+    - name: Diagnose in check mode, from /proc, top 1
+      porttune_info:
+        source: proc
+        top: 1
+      check_mode: true
+      register: diag_check
+    - name: Check the numbers
+      ansible.builtin.assert:
+        that:
+          - diag is not changed
+          - diag_check is not changed
+          - diag.port_pressure.destinations.total == 3
+          - diag.port_pressure.destinations.top[0].address == "127.0.0.1"
+          - diag.port_pressure.destinations.top[0].ports_held == 80
+          - diag.port_pressure.time_wait.total == 80
+          - diag.port_pressure.listeners.reserved_ports_advice == "40000-40002,40500-40509"
+          - diag.port_pressure.warnings | select('match', 'Destination 127.0.0.1:8080 holds 80 of 989') | list | length == 1
+          - diag_check.port_pressure.source == "proc"
+          - diag_check.port_pressure.destinations.top | length == 1
+          - diag_check.port_pressure.destinations.total == 3
+YML
+  set +e
+  "$venv/bin/ansible-playbook" -i localhost, -c local \
+    -e "ansible_python_interpreter=$venv/bin/python" "$tmp/play.yml" >"$tmp/play.txt" 2>&1
+  prc=$?
+  set -e
+  recap=$(grep -E '^localhost +:' "$tmp/play.txt" | tr -s ' ' || true)
+  if [ $prc -ne 0 ] || [[ "$recap" != *"ok=3 changed=0 unreachable=0 failed=0"* ]]; then
+    sed 's/^/  | /' "$tmp/play.txt" >&2
+    fail "ansible-playbook porttune_info: exit $prc, recap '$recap'"
+  fi
+  echo "ok   ansible-playbook porttune_info: $recap"
+
+  "$venv/bin/ansible-doc" -M "$root/library" porttune_info >"$tmp/doc.txt" 2>"$tmp/doc.err" ||
+    { cat "$tmp/doc.err" >&2; fail "ansible-doc porttune_info failed"; }
+  [ ! -s "$tmp/doc.err" ] || { cat "$tmp/doc.err" >&2; fail "ansible-doc printed warnings"; }
+  for opt in source threshold top; do
+    grep -qE "^(- | {3})$opt " "$tmp/doc.txt" || fail "ansible-doc shows no option $opt"
+  done
+  grep -q "port_pressure" "$tmp/doc.txt" || fail "ansible-doc shows no port_pressure"
+  echo "ok   ansible-doc -M library porttune_info renders source, threshold, top"
+fi
+
+# Nothing above ran long enough for TIME_WAIT sockets to expire (60 s).
+tw=$(ss -tanH state time-wait | wc -l)
+[ "$tw" = 80 ] || fail "TIME_WAIT sockets changed during the test ($tw, $(( $(date +%s) - t0 )) s)"
+echo "diag front.sh ($(basename "$bin")): all checks passed in $(( $(date +%s) - t0 )) s"
