@@ -7,6 +7,9 @@
 #   make fuzz-replay  the corpus replay alone (seconds)
 #   make faults       tests/faults/run.sh: disk full, read-only, permission
 #                     denied, kill -9, concurrency, symlinks, injection
+#   make san-test     unit tests, module runs and faults with ASan+UBSan
+#   make valgrind     unit tests and module runs under memcheck
+#   make cppcheck     make clang-tidy     static checks of module_src
 #
 # Targets: options (args JSON -> options -> plan -> file text), conf (sysctl.d
 # parse/edit/render), value (range/port-set/int parsers); netsh (Windows
@@ -89,3 +92,13 @@ valgrind:
 	bash tests/faults/module-runs.sh build/vg/tree/build/host/porttune $(VALGRIND)
 
 TESTS += san-test valgrind
+
+# ---- static checks (choices of checks explained in tests/static/run.sh) ----
+.PHONY: cppcheck clang-tidy
+cppcheck:
+	bash tests/static/run.sh cppcheck
+
+clang-tidy:
+	bash tests/static/run.sh clang-tidy
+
+TESTS += cppcheck clang-tidy

@@ -13,7 +13,7 @@ for group in $PKGS; do
                 python3-venv socat openssh-server openssh-client iproute2 ;;
     windows) want gcc-mingw-w64-x86-64 wine64 wine ;;
     puppet) want puppet ;;
-    fuzz) want clang libclang-rt-14-dev ;;
+    fuzz) want clang libclang-rt-14-dev clang-tidy cppcheck valgrind jq util-linux ;;
     *) echo "deps.sh: unknown group '$group'" >&2; exit 2 ;;
   esac
 done
