@@ -30,7 +30,13 @@ FUZZ_TARGETS += cli
 endif
 FUZZ_BIN := $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 
-.PHONY: fuzz fuzz-build fuzz-replay
+# clang, clang-tidy, cppcheck, valgrind, jq (make deps installs build and
+# test only); order-only, so an install never forces a rebuild.
+.PHONY: fuzz fuzz-build fuzz-replay fuzz-deps
+fuzz-deps:
+	sh scripts/deps.sh fuzz
+
+$(FUZZ_BIN): | fuzz-deps
 fuzz-build: $(FUZZ_BIN)
 
 build/fuzz/fuzz_netsh: tests/fuzz/fuzz_netsh.c tests/fuzz/fuzz.h module_src/win/netsh.c $(HDRS)
@@ -57,7 +63,7 @@ TESTS += fuzz
 
 # Fault injection against the shipped binary (root: namespaces and mounts).
 .PHONY: faults
-faults: library/porttune
+faults: library/porttune | fuzz-deps
 	bash tests/faults/run.sh library/porttune
 
 TESTS += faults
@@ -75,7 +81,7 @@ endef
 # Unit tests and the host binary (module + CLI) with ASan+UBSan; then the
 # representative module runs and the fault tests against that binary.
 .PHONY: san-test valgrind
-san-test:
+san-test: | fuzz-deps
 	$(call pt_shadow_tree,san)
 	$(MAKE) -C build/san/tree SAN=1 unit build/host/porttune
 	bash tests/faults/module-runs.sh build/san/tree/build/host/porttune
@@ -84,7 +90,7 @@ san-test:
 VALGRIND := valgrind -q --error-exitcode=99 --leak-check=full \
             --errors-for-leak-kinds=definite,indirect
 UNIT_NAMES := $(patsubst tests/unit/%.c,%,$(UNIT_SRC))
-valgrind:
+valgrind: | fuzz-deps
 	$(call pt_shadow_tree,vg)
 	$(MAKE) -C build/vg/tree SAN= build/host/porttune $(UNIT_NAMES:%=build/unit/%)
 	@set -e; cd build/vg/tree; for t in $(UNIT_NAMES); do \
@@ -95,10 +101,10 @@ TESTS += san-test valgrind
 
 # ---- static checks (choices of checks explained in tests/static/run.sh) ----
 .PHONY: cppcheck clang-tidy
-cppcheck:
+cppcheck: | fuzz-deps
 	bash tests/static/run.sh cppcheck
 
-clang-tidy:
+clang-tidy: | fuzz-deps
 	bash tests/static/run.sh clang-tidy
 
 TESTS += cppcheck clang-tidy
