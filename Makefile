@@ -31,6 +31,12 @@ CLI_SRC  := $(wildcard module_src/cli/*.c)
 DIAG_SRC := $(wildcard module_src/diag/*.c)
 DIAG_KINC:= build/diag/kinc
 HDRS     := $(shell find module_src -name '*.h')
+# make compares timestamps, not flags: this stamp changes when SAN does, and
+# every rule that lists $(HDRS) rebuilds, so `make test SAN=1` after a plain
+# build really runs sanitized binaries (and the next plain build undoes it).
+SAN_STAMP := build/.san-$(if $(filter 1,$(SAN)),on,off)
+$(shell mkdir -p build; [ -e $(SAN_STAMP) ] || { rm -f build/.san-*; touch $(SAN_STAMP); })
+HDRS     += $(SAN_STAMP)
 
 MUSL_JANSSON  := build/deps/musl/lib/libjansson.a
 MINGW_JANSSON := build/deps/mingw/lib/libjansson.a
