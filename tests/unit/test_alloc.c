@@ -3,6 +3,7 @@
  * in turn; args parsing, result building and converge must fail cleanly
  * (an error or the complete result, never a crash, a leak or a partial result). */
 #include "helpers.h"
+#include "core/conf.h"
 #include "core/plan.h"
 #include "core/result.h"
 #include "linux/internal.h"
@@ -236,17 +237,18 @@ static int converge_once(const char *args, bool prime, size_t n, json_t **result
 {
     pt_fake_t fake;
     pt_options_t opts;
-    pt_error_t e;
     int rc;
 
     pt_fake_init(&fake);
     pt_test_write(fake.root, "/etc/sysctl.d/99-late.conf", "net.ipv4.tcp_fin_timeout = 45\n");
-    if (prime) {     /* a first run records originals in the state file */
-        json_t *r = NULL;
-        assert_int_equal(pt_test_options("{\"fin_timeout\": 30, \"tw_reuse\": 1}", &opts, &e), 0);
-        assert_int_equal(pt_converge(&fake.ctx, &opts, &r, &e), 0);
-        json_decref(r);
-        pt_options_free(&opts);
+    if (prime) {     /* what a first run with fin_timeout 30, tw_reuse 1 leaves */
+        pt_fake_set_live(&fake, "net.ipv4.tcp_fin_timeout", "30");
+        pt_fake_set_live(&fake, "net.ipv4.tcp_tw_reuse", "1");
+        pt_test_write(fake.root, PT_DEFAULT_SYSCTL_FILE, PT_CONF_HEADER "\n"
+                      "net.ipv4.tcp_fin_timeout = 30\nnet.ipv4.tcp_tw_reuse = 1\n");
+        pt_test_write(fake.root, PT_DEFAULT_STATE_FILE, "{\n  \"original\": {\n"
+                      "    \"fin_timeout\": \"60\",\n    \"tw_reuse\": \"2\"\n  },\n"
+                      "  \"version\": 1\n}");
     }
     assert_int_equal(pt_test_options(args, &opts, err), 0);
     fail_nth(n);
