@@ -18,7 +18,9 @@ VENV     := .venv
 PY       := $(VENV)/bin/python
 
 CORE_SRC := $(wildcard module_src/core/*.c)
-LINUX_SRC:= $(filter-out %/entry.c,$(wildcard module_src/linux/*.c))
+LINUX_SRC:= $(filter-out %/entry.c %/arena.c,$(wildcard module_src/linux/*.c))
+# malloc for the static musl binary only (see the file); instrumented builds keep libc's
+LINUX_ARENA := module_src/linux/arena.c
 WIN_SRC  := $(filter-out %/entry.c,$(wildcard module_src/win/*.c))
 # main()/wmain(): kept out of unit-test links
 LINUX_ENTRY := module_src/linux/entry.c
@@ -60,11 +62,11 @@ $(MINGW_JANSSON):
 	sh scripts/build-jansson.sh mingw
 
 # The shipped module: static, musl, stripped.
-library/porttune: $(CORE_SRC) $(LINUX_SRC) $(LINUX_ENTRY) $(APP_SRC) $(DIAG_SRC) $(HDRS) \
+library/porttune: $(CORE_SRC) $(LINUX_SRC) $(LINUX_ENTRY) $(LINUX_ARENA) $(APP_SRC) $(DIAG_SRC) $(HDRS) \
                   $(MUSL_JANSSON) $(DIAG_KINC)/.done
 	$(MUSLCC) $(CSTD) $(WARN) $(OPT) -Imodule_src -Ibuild/deps/musl/include -isystem $(DIAG_KINC) \
 	  -static -s -ffunction-sections -fdata-sections -Wl,--gc-sections \
-	  -o $@ $(CORE_SRC) $(LINUX_SRC) $(LINUX_ENTRY) $(APP_SRC) $(DIAG_SRC) $(MUSL_JANSSON)
+	  -o $@ $(CORE_SRC) $(LINUX_SRC) $(LINUX_ENTRY) $(LINUX_ARENA) $(APP_SRC) $(DIAG_SRC) $(MUSL_JANSSON)
 
 # ansible-core files porttune and porttune.exe under one name in os.listdir
 # order, so a POSIX host could get the .exe; subfolders of a configured

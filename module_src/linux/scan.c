@@ -19,8 +19,7 @@ static const char *const boot_dirs[] = {
 
 typedef struct entry {
     char name[256];
-    char path[4096];          /* as seen by the host (without ctx root) */
-    int dir;
+    int dir;                  /* index in boot_dirs */
 } entry_t;
 
 typedef struct entries {
@@ -44,7 +43,7 @@ static entry_t *find_name(entries_t *l, const char *name)
     return NULL;
 }
 
-static int add_entry(entries_t *l, const char *dir, const char *name, int d)
+static int add_entry(entries_t *l, const char *name, int d)
 {
     entry_t *e;
 
@@ -59,8 +58,7 @@ static int add_entry(entries_t *l, const char *dir, const char *name, int d)
         l->cap = cap;
     }
     e = &l->e[l->n];
-    if (snprintf(e->name, sizeof(e->name), "%s", name) >= (int)sizeof(e->name) ||
-        snprintf(e->path, sizeof(e->path), "%s/%s", dir, name) >= (int)sizeof(e->path))
+    if (snprintf(e->name, sizeof(e->name), "%s", name) >= (int)sizeof(e->name))
         return 0;
     e->dir = d;
     l->n++;
@@ -150,17 +148,22 @@ static void mark_winners(pt_current_t *cur)
             }
 }
 
-static bool same_file(const pt_ctx_t *ctx, const char *a, const char *b)
+static void entry_path(const entry_t *e, char *buf, size_t size)
 {
-    char fa[4200], fb[4200];
-    struct stat sa, sb;
+    snprintf(buf, size, "%s/%s", boot_dirs[e->dir], e->name);
+}
 
-    if (strcmp(a, b) == 0)
-        return true;
-    if (pt__path(ctx, a, fa, sizeof(fa)) != 0 || pt__path(ctx, b, fb, sizeof(fb)) != 0)
-        return false;
-    return stat(fa, &sa) == 0 && stat(fb, &sb) == 0 &&
-           sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+/* dev/ino of a host path under ctx root; false when it cannot be stat'ed. */
+static bool file_id(const pt_ctx_t *ctx, const char *path, struct stat *st)
+{
+    char full[4200];
+
+    return pt__path(ctx, path, full, sizeof(full)) == 0 && stat(full, st) == 0;
+}
+
+static bool same_id(bool known, const struct stat *a, const struct stat *b)
+{
+    return known && a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
 
 int pt__scan_boot(const pt_ctx_t *ctx, const pt_options_t *opts, pt_current_t *cur,
@@ -172,7 +175,9 @@ int pt__scan_boot(const pt_ctx_t *ctx, const pt_options_t *opts, pt_current_t *c
     long ours = -1;
     size_t i;
     int d, rc = 0;
-    bool sysctl_conf_seen = false;
+    bool sysctl_conf_seen = false, ours_known, conf_known;
+    struct stat ours_st, conf_st, st;
+    char path[4400];
 
     snprintf(ourdir, sizeof(ourdir), "%s", opts->sysctl_file);
     slash = strrchr(ourdir, '/');
@@ -184,40 +189,45 @@ int pt__scan_boot(const pt_ctx_t *ctx, const pt_options_t *opts, pt_current_t *c
         if (pt__path(ctx, boot_dirs[d], full, sizeof(full)) != 0)
             continue;
         if (strcmp(boot_dirs[d], ourdir) == 0 && ends_with_conf(ourname))
-            rc = add_entry(&l, boot_dirs[d], ourname, d);   /* ours, even if not yet written */
+            rc = add_entry(&l, ourname, d);   /* ours, even if not yet written */
         dir = opendir(full);
         if (dir == NULL)
             continue;
         while (rc == 0 && (de = readdir(dir)) != NULL)
             if (de->d_name[0] != '.' && ends_with_conf(de->d_name))
-                rc = add_entry(&l, boot_dirs[d], de->d_name, d);
+                rc = add_entry(&l, de->d_name, d);
         closedir(dir);
     }
     if (rc != 0)
         goto nomem;
     if (l.n > 1)   /* qsort(NULL, 0, ...) is undefined behaviour (UBSan) */
         qsort(l.e, l.n, sizeof(*l.e), cmp_entry);
+    /* One stat per entry: 99-sysctl.conf is usually a link to /etc/sysctl.conf. */
+    ours_known = file_id(ctx, opts->sysctl_file, &ours_st);
+    conf_known = file_id(ctx, "/etc/sysctl.conf", &conf_st);
     for (i = 0; i < l.n; i++) {
-        if (same_file(ctx, l.e[i].path, opts->sysctl_file))
+        bool known;
+        entry_path(&l.e[i], path, sizeof(path));
+        known = file_id(ctx, path, &st);
+        if (strcmp(path, opts->sysctl_file) == 0 || same_id(known && ours_known, &st, &ours_st))
             ours = (long)i;
         else if (strcmp(l.e[i].name, ourname) == 0 && strcmp(ourdir, boot_dirs[l.e[i].dir]) != 0 &&
                  ends_with_conf(ourname)) {
             /* Ours is masked only if it lives in a later boot directory. */
             for (d = l.e[i].dir + 1; boot_dirs[d] != NULL; d++)
                 if (strcmp(boot_dirs[d], ourdir) == 0)
-                    cur->file_masked_by = strdup(l.e[i].path);
+                    cur->file_masked_by = strdup(path);
         }
-        if (same_file(ctx, l.e[i].path, "/etc/sysctl.conf"))
+        if (strcmp(path, "/etc/sysctl.conf") == 0 || same_id(known && conf_known, &st, &conf_st))
             sysctl_conf_seen = true;
     }
     if (!sysctl_conf_seen && strcmp(opts->sysctl_file, "/etc/sysctl.conf") == 0)
         ours = (long)l.n;
     cur->file_at_boot = ours >= 0 && cur->file_masked_by == NULL;
-    for (i = 0; i < l.n && rc == 0; i++)
-        if ((long)i != ours)
-            rc = scan_file(ctx, l.e[i].path, !cur->file_at_boot || (long)i > ours, cur);
-        else
-            rc = scan_file(ctx, l.e[i].path, false, cur);
+    for (i = 0; i < l.n && rc == 0; i++) {
+        entry_path(&l.e[i], path, sizeof(path));
+        rc = scan_file(ctx, path, (long)i != ours && (!cur->file_at_boot || (long)i > ours), cur);
+    }
     if (rc == 0 && !sysctl_conf_seen)   /* sysctl --system reads it last */
         rc = scan_file(ctx, "/etc/sysctl.conf", ours != (long)l.n, cur);
     if (rc != 0)
