@@ -24,6 +24,8 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-exitcode=86:detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-exitcode=86:print_stacktrace=1:halt_on_error=1}
 
 T=$(mktemp -d /tmp/ptruns.XXXXXX)
+# A private copy: a rebuild of the original during the run must not swap it.
+cp "$BIN" "$T/porttune" && BIN=$T/porttune
 unshare -n sleep 3600 & NS=$!
 cleanup() { kill "$NS" 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT

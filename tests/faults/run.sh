@@ -25,6 +25,9 @@ if [ -z "${PT_FAULTS_MNTNS:-}" ]; then
     exec unshare -m --propagation private env PT_FAULTS_MNTNS=1 bash "$0" "$@"
 fi
 [ -x "$BIN" ] || { echo "no module binary at $BIN"; echo "0 passed, 1 failed"; exit 1; }
+# A private copy: a rebuild of the original during the run must not swap it.
+SUITE=$(mktemp -d /tmp/ptfaults-bin.XXXXXX)
+cp "$BIN" "$SUITE/porttune" && chmod 755 "$SUITE" && BIN=$SUITE/porttune
 
 IPV4=/proc/sys/net/ipv4
 KEYS="ip_local_port_range ip_local_reserved_ports tcp_fin_timeout tcp_tw_reuse tcp_tw_reuse_delay tcp_max_tw_buckets"
@@ -40,6 +43,7 @@ cleanup() {
         findmnt -rn -o TARGET | grep "^$p/" | sort -r | xargs -r -n1 umount -l
         rm -rf "$p"
     done
+    rm -rf "$SUITE"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP PIPE
