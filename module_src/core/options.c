@@ -87,6 +87,22 @@ static int reject_unknown(json_t *args, pt_error_t *err)
     return pt__reject_unknown(args, "porttune", names, nnames, err);
 }
 
+/* "a list", "an int": for messages that say what was given instead. */
+static const char *json_type_phrase(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: return "a dict";
+    case JSON_ARRAY: return "a list";
+    case JSON_STRING: return "a str";
+    case JSON_INTEGER: return "an int";
+    case JSON_REAL: return "a float";
+    case JSON_TRUE:
+    case JSON_FALSE: return "a bool";
+    case JSON_NULL: return "None";
+    }
+    return "an unknown type";
+}
+
 static const char *json_type_name(const json_t *v)
 {
     switch (json_typeof(v)) {
@@ -114,6 +130,10 @@ int pt__coerce_bool(const json_t *v, const char *name, bool *out, pt_error_t *er
     }
     if (json_is_integer(v) && (json_integer_value(v) == 0 || json_integer_value(v) == 1)) {
         *out = json_integer_value(v) == 1;
+        return 0;
+    }
+    if (json_is_real(v) && (json_real_value(v) == 0.0 || json_real_value(v) == 1.0)) {
+        *out = json_real_value(v) == 1.0;   /* Ansible's BOOLEANS include 1.0 and 0.0 */
         return 0;
     }
     if (json_is_string(v)) {
@@ -218,8 +238,8 @@ static int parse_range(const json_t *v, const char *name, pt_value_t *out, pt_er
         out->range.hi = (uint32_t)b;
     } else {
         return pt_error_set(err, PT_EINVAL, 0, name,
-            "%s: expected \"START-END\", \"START END\" or [START, END], got a %s. "
-            "Nothing was changed.", name, json_type_name(v));
+            "%s: expected \"START-END\", \"START END\" or [START, END], got %s. "
+            "Nothing was changed.", name, json_type_phrase(v));
     }
     return pt__check_range(out, name, err);
 }
@@ -248,7 +268,7 @@ static int parse_portset(const json_t *v, const char *name, pt_value_t *out, pt_
     if (!json_is_array(v))
         return pt_error_set(err, PT_EINVAL, 0, name,
             "%s: expected a list of ports and ranges or a string such as "
-            "\"8080,9000-9100\", got a %s. Nothing was changed.", name, json_type_name(v));
+            "\"8080,9000-9100\", got %s. Nothing was changed.", name, json_type_phrase(v));
     json_array_foreach(v, i, item) {
         if (json_is_string(item)) {
             if (pt__portset_parse(json_string_value(item), &part, name, err) != 0)

@@ -51,6 +51,8 @@ static void options_int_accepts_strings_and_integral_floats(void **state)
         { "{\"fin_timeout\": 30.0}", 30 },
         { "{\"fin_timeout\": 300}", 300 },
         { "{\"fin_timeout\": 1}", 1 },
+        { "{\"fin_timeout\": \"0x1e\"}", 30 },    /* DWORD-style hex */
+        { "{\"fin_timeout\": \"0X3C\"}", 60 },
     };
     pt_options_t o;
     pt_error_t e;
@@ -98,6 +100,12 @@ static void options_int_rejects_words(void **state)
     pt_options_free(&o);
     rc = pt_test_options("{\"fin_timeout\": \"30s\"}", &o, &e);
     pt_test_assert_error(rc, &e, PT_EINVAL, "fin_timeout", "'30s'", NC, NULL);
+    pt_options_free(&o);
+    rc = pt_test_options("{\"fin_timeout\": \"0x\"}", &o, &e);
+    pt_test_assert_error(rc, &e, PT_EINVAL, "fin_timeout", "'0x'", NC, NULL);
+    pt_options_free(&o);
+    rc = pt_test_options("{\"fin_timeout\": \"0x1g\"}", &o, &e);
+    pt_test_assert_error(rc, &e, PT_EINVAL, "fin_timeout", "'0x1g'", NC, NULL);
     pt_options_free(&o);
     rc = pt_test_options("{\"max_tw_buckets\": \"\"}", &o, &e);
     pt_test_assert_error(rc, &e, PT_EINVAL, "max_tw_buckets", "of type str", NC, NULL);
@@ -160,7 +168,7 @@ static void options_bool_true_spellings(void **state)
 {
     static const char *const spellings[] = {
         "true", "\"yes\"", "\"on\"", "\"1\"", "\"true\"", "\"True\"", "\"YES\"", "\"y\"",
-        "\"t\"", "\"On\"", "1",
+        "\"t\"", "\"On\"", "1", "1.0",
     };
     char json[200];
     pt_options_t o;
@@ -188,7 +196,7 @@ static void options_bool_false_spellings(void **state)
 {
     static const char *const spellings[] = {
         "false", "\"no\"", "\"off\"", "\"0\"", "\"false\"", "\"False\"", "\"NO\"", "\"n\"",
-        "\"f\"", "\"Off\"", "0",
+        "\"f\"", "\"Off\"", "0", "0.0",
     };
     char json[200];
     pt_options_t o;
