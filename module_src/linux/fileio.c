@@ -77,10 +77,10 @@ int pt__read_file(const char *path, char **out, size_t *len)
     return read_fd(fd, out, len);
 }
 
-int pt__read_file_nofollow(const char *path, char **out, size_t *len)
+/* O_NONBLOCK: a FIFO put where a file should be must not hang the run. */
+static int read_regular(const char *path, int flags, char **out, size_t *len)
 {
-    /* O_NONBLOCK: a FIFO put in the file's place must not hang the run. */
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | flags);
     struct stat st;
 
     *out = NULL;
@@ -91,6 +91,16 @@ int pt__read_file_nofollow(const char *path, char **out, size_t *len)
         return -EINVAL;
     }
     return read_fd(fd, out, len);
+}
+
+int pt__read_file_nofollow(const char *path, char **out, size_t *len)
+{
+    return read_regular(path, O_NOFOLLOW, out, len);
+}
+
+int pt__read_file_regular(const char *path, char **out, size_t *len)
+{
+    return read_regular(path, 0, out, len);
 }
 
 static int dir_of(const char *path, char *dir, size_t size)

@@ -17,6 +17,8 @@ int pt__read_file(const char *path, char **out, size_t *len);
 /* Same for a file porttune manages: refuses a symlink (-ELOOP) and anything
  * but a regular file (-EINVAL). */
 int pt__read_file_nofollow(const char *path, char **out, size_t *len);
+/* Follows links but refuses (-EINVAL) anything that is not a regular file. */
+int pt__read_file_regular(const char *path, char **out, size_t *len);
 /* The directory part of path into dir; PT_EINVAL when it does not fit. */
 int pt__dir_of(const char *path, char *dir, size_t size);
 /* Refuses (PT_EUNSAFE, err naming object) a directory that is a symlink, not

@@ -103,7 +103,9 @@ static int scan_file(const pt_ctx_t *ctx, const char *path, bool after_ours, pt_
     pt_error_t e;
     int k, rc = 0;
 
-    if (pt__path(ctx, path, full, sizeof(full)) != 0 || pt__read_file(full, &text, &len) != 0)
+    /* Links are followed (Debian's 99-sysctl.conf is one); a FIFO is skipped. */
+    if (pt__path(ctx, path, full, sizeof(full)) != 0 ||
+        pt__read_file_regular(full, &text, &len) != 0)
         return 0;   /* unreadable files cannot set anything at boot either */
     pt_error_init(&e);
     if (pt_conf_parse(text, len, path, &conf, &e) != 0) {

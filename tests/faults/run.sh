@@ -348,6 +348,22 @@ t_fifo() {
     live_unchanged "FIFO"
 }
 
+# A FIFO among the files read for boot order (here over /etc/sysctl.d, in a
+# mount namespace of this test only) is skipped, not waited on.
+t_fifo_in_boot_dir() {
+    setup
+    mkdir "$T/sysctl.d"
+    mkfifo "$T/sysctl.d/90-fifo.conf"
+    printf 'net.ipv4.tcp_fin_timeout = 44\n' >"$T/sysctl.d/95-later.conf"
+    args '{"fin_timeout": 45}'
+    OUT=$(timeout 10 unshare -m --propagation private sh -c \
+        'mount --bind "$1" /etc/sysctl.d && exec nsenter -t "$2" -n "$3" "$4"' \
+        _ "$T/sysctl.d" "$NS" "$BIN" "$T/args.json" 2>"$T/stderr"); RC=$?
+    sanitizer_clean "$T/stderr"
+    expect_ok "FIFO in /etc/sysctl.d"
+    eq "$(field '.conflicts[0].file')" /etc/sysctl.d/95-later.conf "FIFO in /etc/sysctl.d: later files still scanned"
+}
+
 # ---- injection attempts: always refused, never in the file ----
 t_injection() {
     setup
@@ -441,6 +457,7 @@ test_case "managed file is a symlink: refused" t_symlink_file
 test_case "directory is a symlink (also via /./ and /../): refused" t_symlink_dir
 test_case "directory writable by group/others or foreign-owned: refused; sticky accepted" t_unsafe_dir
 test_case "a FIFO in the file's place: refused without hanging" t_fifo
+test_case "a FIFO among the boot-order files is skipped, not waited on" t_fifo_in_boot_dir
 test_case "injection attempts never reach the file" t_injection
 test_case "the machine's own sysctls were not touched" t_host_untouched
 
