@@ -615,15 +615,16 @@ static int report_destinations(const pt_diag_t *d, json_t *root, json_t *warning
     if (put(o, "top", top) != 0)
         return -1;
     if (d->n > 0) {
-        all = malloc(d->n * sizeof(*all));
+        all = malloc(d->n * sizeof(const dest_t *));
         if (all == NULL)
             return -1;
     }
-    for (size_t i = 0; i < d->cap; i++)
+    /* k < d->n: never more slots than were counted, whatever the table says. */
+    for (size_t i = 0; i < d->cap && k < d->n; i++)
         if (d->tab[i].family != 0)
             all[k++] = &d->tab[i];
     if (k > 1)
-        qsort(all, k, sizeof(*all), cmp_dest);
+        qsort(all, k, sizeof(const dest_t *), cmp_dest);
     for (size_t i = 0; i < k && i < d->cfg.top_n; i++)
         if (append(top, dest_json(d, all[i])) != 0)
             goto out;
