@@ -15,6 +15,11 @@
 #                               wants Annex K *_s functions, which neither
 #                               glibc nor musl has
 #   clang-analyzer-optin.performance.Padding   layout advice, not defects
+#   clang-analyzer-optin.portability.UnixAPI   flags malloc(0), which the
+#                               musl build's own allocator (linux/arena.c)
+#                               defines
+#   performance-no-int-to-ptr   an optimizer hint; the allocator must round
+#                               addresses to pages
 #   bugprone-easily-swappable-parameters       flags most C APIs
 #   bugprone-implicit-widening-of-multiplication-result
 #                               flags constants such as 1024 * 1024
@@ -27,7 +32,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
-CHECKS='-*,clang-analyzer-*,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling,-clang-analyzer-optin.performance.Padding,bugprone-*,-bugprone-easily-swappable-parameters,-bugprone-implicit-widening-of-multiplication-result,-bugprone-branch-clone,cert-*,-cert-err33-c,misc-*,performance-*,portability-*'
+CHECKS='-*,clang-analyzer-*,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling,-clang-analyzer-optin.performance.Padding,-clang-analyzer-optin.portability.UnixAPI,bugprone-*,-bugprone-easily-swappable-parameters,-bugprone-implicit-widening-of-multiplication-result,-bugprone-branch-clone,cert-*,-cert-err33-c,misc-*,performance-*,-performance-no-int-to-ptr,portability-*'
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 1)}
 
 case "${1:-}" in
