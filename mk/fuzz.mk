@@ -61,10 +61,19 @@ fuzz-replay: $(FUZZ_BIN)
 
 TESTS += fuzz
 
-# Fault injection against the shipped binary (root: namespaces and mounts).
+# Fault injection against the shipped binary (root: namespaces and mounts);
+# the same binary through the representative runs; and a stress test of its
+# allocator (linux/arena.c, in the musl build only, so neither the sanitizers
+# nor valgrind see it).
 .PHONY: faults
-faults: library/porttune | fuzz-deps
+faults: library/porttune build/faults/arena_stress | fuzz-deps
+	./build/faults/arena_stress
 	bash tests/faults/run.sh library/porttune
+	bash tests/faults/module-runs.sh library/porttune
+
+build/faults/arena_stress: tests/faults/arena_stress.c $(LINUX_ARENA)
+	@mkdir -p $(@D)
+	$(MUSLCC) $(CSTD) $(WARN) -O1 -g -static -o $@ $< $(LINUX_ARENA)
 
 TESTS += faults
 

@@ -158,6 +158,10 @@ void *aligned_alloc(size_t align, size_t n)
         errno = EINVAL;
         return NULL;
     }
+    if (n > SIZE_MAX - 2 * PAGE) {   /* n + PAGE, rounded up, must not wrap */
+        errno = ENOMEM;
+        return NULL;
+    }
     {
         size_t len = round_up((n ? n : 1) + PAGE, PAGE);
         char *base = map(len, 0);
