@@ -2,8 +2,9 @@
 # Benchmarks (not tests, not in TESTS; need root for network namespaces).
 #
 #   make bench-module    issue 2: one porttune module run vs the four
-#                        ansible.posix.sysctl AnsiballZ payloads vs a static C
-#                        floor (bench/module; BENCH_ROUNDS=21 by default)
+#                        ansible.posix.sysctl AnsiballZ payloads vs static C
+#                        floors, with and without the persisted file
+#                        (bench/module; BENCH_ROUNDS=21 by default)
 #
 # build/bench-venv (bench/requirements.txt: the full `ansible` package, for
 # ansible.posix) is shared with bench-fleet; its rule is in mk/role.mk. The

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Benchmark of issue 2: one porttune module execution vs the four
-# ansible.posix.sysctl AnsiballZ payloads that set the same four keys vs a
-# bare static C floor, side by side in one run, in a fresh network namespace
-# whose /proc/sys is read-only outside /proc/sys/net. Prints a markdown table.
-# Not a timed test.
+# ansible.posix.sysctl AnsiballZ payloads that set the same four keys vs two
+# static C floors (floor-persist: the same reads and writes as the module,
+# live values and the atomically replaced file; the bare floor: live values
+# only), converging and idempotent, side by side in one run, in a fresh
+# network namespace whose /proc/sys is read-only outside /proc/sys/net.
+# Prints a markdown table. Not a timed test.
 #
 # usage: bench/module/run.sh [ROUNDS]   (root; `make bench-module` builds what it needs)
 #
@@ -14,7 +16,8 @@
 # 2. Every group is checked to converge all four keys (bench.py check).
 # 3. build/bench/measure runs the groups round after round, alternating the
 #    value sets and putting the other set back (untimed) before each run, so
-#    every timed run really writes every key.
+#    every timed run really writes every key; the *_idem groups run once more
+#    untimed before their timed run, which then finds nothing to change.
 set -euo pipefail
 
 cd "$(dirname "$0")/../.."
