@@ -147,7 +147,7 @@ static int write_live(const pt_ctx_t *ctx, pt_key_t k, const pt_value_t *v)
             return -ENOMEM;
         len = 1;
     }
-    fd = open(path, O_WRONLY | O_CLOEXEC | O_TRUNC);
+    fd = pt__open(path, O_WRONLY | O_CLOEXEC | O_TRUNC, 0);
     if (fd < 0) {
         free(text);
         return -errno;

@@ -69,7 +69,7 @@ fail:
 
 int pt__read_file(const char *path, char **out, size_t *len)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = pt__open(path, O_RDONLY | O_CLOEXEC, 0);
 
     *out = NULL;
     if (fd < 0)
@@ -80,7 +80,7 @@ int pt__read_file(const char *path, char **out, size_t *len)
 /* O_NONBLOCK: a FIFO put where a file should be must not hang the run. */
 static int read_regular(const char *path, int flags, char **out, size_t *len)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | flags);
+    int fd = pt__open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | flags, 0);
     struct stat st;
 
     *out = NULL;
@@ -180,7 +180,7 @@ static int fsync_dir(const char *path)
 
     if (dir_of(path, dir, sizeof(dir)) != 0)
         return -ENAMETOOLONG;
-    fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    fd = pt__open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
     if (fd < 0)
         return -errno;
     rc = fsync(fd) == 0 ? 0 : -errno;

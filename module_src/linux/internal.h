@@ -5,9 +5,18 @@
 
 #include "porttune.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #define PT_MAX_FILE (1024 * 1024)
+
+/* open(2) by way of openat(2): musl's open() follows every O_CLOEXEC open
+ * with an fcntl(F_SETFD) for kernels older than 2.6.23, which ignored the
+ * flag; openat() only passes it on. One system call less per file opened. */
+static inline int pt__open(const char *path, int flags, mode_t mode)
+{
+    return openat(AT_FDCWD, path, flags, mode);
+}
 
 /* root + path into buf; PT_EINVAL when it does not fit. */
 int pt__path(const pt_ctx_t *ctx, const char *path, char *buf, size_t size);

@@ -106,7 +106,7 @@ int pt_backend_lock(const pt_ctx_t *ctx, const pt_options_t *opts, pt_lock_t **l
     if (pt__path(ctx, opts->sysctl_file, full, sizeof(full)) != 0 ||
         pt__dir_of(full, dir, sizeof(dir)) != 0)
         return pt_error_set(err, PT_EINVAL, 0, "sysctl_file", "sysctl_file: path too long");
-    fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    fd = pt__open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
     if (fd < 0 && errno == ENOENT)
         return 0;   /* nothing to read; a write fails with its own message */
     if (fd < 0 && errno != ELOOP && errno != ENOTDIR)
