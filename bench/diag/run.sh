@@ -18,8 +18,8 @@ done
 
 if [ "${PT_BENCH_NETNS:-}" != 1 ]; then
   [ "$(id -u)" = 0 ] || { echo "bench: needs root for unshare -n" >&2; exit 1; }
-  echo "| TIME_WAIT sockets | command | wall ms | CPU ms | peak RSS KiB | wall vs ss count |"
-  echo "|---:|---|---:|---:|---:|---:|"
+  echo "| TIME_WAIT sockets | command | wall ms | CPU ms | peak RSS KiB | wall vs ss count | CPU vs ss count |"
+  echo "|---:|---|---:|---:|---:|---:|---:|"
   for n in 10000 50000; do
     unshare -n env PT_BENCH_NETNS=1 PT_BENCH_N=$n bash "$0" "$reps"
   done
@@ -49,11 +49,12 @@ tw_now() { "$pt" diagnose --json | /usr/bin/python3 -c \
 
 declare -a rows
 ss_wall=""
+ss_cpu=""
 row() {
   local label=$1; shift
   read -r wall cpu rss < <("$b/measure" "$reps" "$@")
   rows+=("$label"$'\t'"$wall"$'\t'"$cpu"$'\t'"$rss")
-  [ "$label" != '`ss -tan state time-wait | wc -l`' ] || ss_wall=$wall
+  [ "$label" != '`ss -tan state time-wait | wc -l`' ] || { ss_wall=$wall; ss_cpu=$cpu; }
 }
 row '`porttune diagnose --json` (library/porttune: static musl, netlink, full report)' \
     "$pt" diagnose --json
@@ -69,5 +70,7 @@ row '`sh -c true` (pipeline overhead)' sh -c true
 for r in "${rows[@]}"; do
   IFS=$'\t' read -r label wall cpu rss <<<"$r"
   ratio=$(awk -v a="$wall" -v b="$ss_wall" 'BEGIN { printf "%.2f×", a / b }')
-  printf '| %s | %s | %s | %s | %s | %s |\n' "$n" "${label//|/\\|}" "$wall" "$cpu" "$rss" "$ratio"
+  cratio=$(awk -v a="$cpu" -v b="$ss_cpu" 'BEGIN { printf "%.2f×", a / b }')
+  printf '| %s | %s | %s | %s | %s | %s | %s |\n' "$n" "${label//|/\\|}" "$wall" "$cpu" "$rss" \
+    "$ratio" "$cratio"
 done
