@@ -37,7 +37,7 @@ static int read_live(const pt_ctx_t *ctx, pt_key_t k, pt_keystate_t *ks, pt_erro
 
     if (proc_path(ctx, pt_keys[k].sysctl, path, sizeof(path)) != 0)
         return pt_error_set(err, PT_EINVAL, 0, pt_keys[k].sysctl, "path too long");
-    rc = pt__read_file(path, &text, NULL);
+    rc = pt__read_proc(path, &text, NULL);
     if (rc == -ENOENT) {
         ks->supported = false;
         return 0;
@@ -103,7 +103,7 @@ int pt_backend_read(const pt_ctx_t *ctx, const pt_options_t *opts,
     cur->os = PT_OS_LINUX;
     cur->unpriv_port_start = 1024;
     if (proc_path(ctx, "net.ipv4.ip_unprivileged_port_start", path, sizeof(path)) == 0 &&
-        pt__read_file(path, &text, NULL) == 0 && pt__int_parse(text, &n) == 0 && n >= 0)
+        pt__read_proc(path, &text, NULL) == 0 && pt__int_parse(text, &n) == 0 && n >= 0)
         cur->unpriv_port_start = (unsigned)n;
     free(text);
     for (k = 0; k < PT_K__COUNT; k++) {
@@ -147,7 +147,8 @@ static int write_live(const pt_ctx_t *ctx, pt_key_t k, const pt_value_t *v)
             return -ENOMEM;
         len = 1;
     }
-    fd = pt__open(path, O_WRONLY | O_CLOEXEC | O_TRUNC, 0);
+    /* Read and write: the value is read back from the same fd. */
+    fd = pt__open(path, O_RDWR | O_CLOEXEC | O_TRUNC, 0);
     if (fd < 0) {
         free(text);
         return -errno;
@@ -157,13 +158,14 @@ static int write_live(const pt_ctx_t *ctx, pt_key_t k, const pt_value_t *v)
         rc = -errno;
     else if ((size_t)n != len)
         rc = -EIO;
-    if (close(fd) != 0 && rc == 0)
-        rc = -errno;
     free(text);
-    if (rc != 0)
+    if (rc != 0) {
+        close(fd);
         return rc;
-    /* Some handlers clamp silently; trust only what reads back. */
-    if (pt__read_file(path, &back, NULL) != 0)
+    }
+    /* Some handlers clamp silently; trust only what reads back (pread from
+     * offset 0: the sysctl handler prints the value it now holds). */
+    if (pt__read_fd(fd, PT_RD_PREAD | PT_RD_SHORT_END, &back, NULL) != 0)
         return 0;
     pt_error_init(&e);
     if (pt_value_parse_sysctl(k, back, &rb, path, &e) == 0) {

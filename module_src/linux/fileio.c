@@ -19,18 +19,24 @@ int pt__path(const pt_ctx_t *ctx, const char *path, char *buf, size_t size)
     return (n < 0 || (size_t)n >= size) ? PT_EINVAL : 0;
 }
 
-/* Reads fd to the end and closes it. */
-static int read_fd(int fd, char **out, size_t *len)
+/* Reads fd to the end and closes it. PT_RD_SHORT_END: a read that returns
+ * less than it was asked for is the end (a regular file; or a /proc/sys
+ * file, whose handler prints the whole value into the first read's buffer:
+ * systemd reads those with a single read too). PT_RD_PREAD: read with
+ * pread from offset 0 (the fd was written to first). */
+int pt__read_fd(int fd, int flags, char **out, size_t *len)
 {
     size_t cap = 4096, used = 0;
     char *buf = NULL, *nb;
     ssize_t n;
     int e;
 
+    *out = NULL;
     buf = malloc(cap);
     if (buf == NULL)
         goto nomem;
     for (;;) {
+        size_t want;
         if (used + 1 >= cap) {
             if (cap >= PT_MAX_FILE) {
                 e = EFBIG;
@@ -42,7 +48,9 @@ static int read_fd(int fd, char **out, size_t *len)
                 goto nomem;
             buf = nb;
         }
-        n = read(fd, buf + used, cap - used - 1);
+        want = cap - used - 1;
+        n = (flags & PT_RD_PREAD) ? pread(fd, buf + used, want, (off_t)used)
+                                  : read(fd, buf + used, want);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -52,6 +60,8 @@ static int read_fd(int fd, char **out, size_t *len)
         if (n == 0)
             break;
         used += (size_t)n;
+        if ((flags & PT_RD_SHORT_END) && (size_t)n < want)
+            break;
     }
     close(fd);
     buf[used] = '\0';
@@ -74,7 +84,17 @@ int pt__read_file(const char *path, char **out, size_t *len)
     *out = NULL;
     if (fd < 0)
         return -errno;
-    return read_fd(fd, out, len);
+    return pt__read_fd(fd, 0, out, len);
+}
+
+int pt__read_proc(const char *path, char **out, size_t *len)
+{
+    int fd = pt__open(path, O_RDONLY | O_CLOEXEC, 0);
+
+    *out = NULL;
+    if (fd < 0)
+        return -errno;
+    return pt__read_fd(fd, PT_RD_SHORT_END, out, len);
 }
 
 /* O_NONBLOCK: a FIFO put where a file should be must not hang the run. */
@@ -90,7 +110,7 @@ static int read_regular(const char *path, int flags, char **out, size_t *len)
         close(fd);
         return -EINVAL;
     }
-    return read_fd(fd, out, len);
+    return pt__read_fd(fd, PT_RD_SHORT_END, out, len);
 }
 
 int pt__read_file_nofollow(const char *path, char **out, size_t *len)

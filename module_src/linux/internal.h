@@ -23,6 +23,13 @@ int pt__path(const pt_ctx_t *ctx, const char *path, char *buf, size_t size);
 /* Reads a whole regular file (at most PT_MAX_FILE bytes) into an owned
  * NUL-terminated buffer. Returns 0, or -errno (-ENOENT when absent). */
 int pt__read_file(const char *path, char **out, size_t *len);
+/* Same for a /proc/sys file: one read() (see pt__read_fd). */
+int pt__read_proc(const char *path, char **out, size_t *len);
+/* Reads fd (see fileio.c for flags) into an owned NUL-terminated buffer and
+ * closes it. Returns 0 or -errno. */
+#define PT_RD_SHORT_END 1
+#define PT_RD_PREAD 2
+int pt__read_fd(int fd, int flags, char **out, size_t *len);
 /* Same for a file porttune manages: refuses a symlink (-ELOOP) and anything
  * but a regular file (-EINVAL). */
 int pt__read_file_nofollow(const char *path, char **out, size_t *len);
