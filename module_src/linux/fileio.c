@@ -26,15 +26,16 @@ int pt__path(const pt_ctx_t *ctx, const char *path, char *buf, size_t size)
  * pread from offset 0 (the fd was written to first). */
 int pt__read_fd(int fd, int flags, char **out, size_t *len)
 {
-    size_t cap = 4096, used = 0;
-    char *buf = NULL, *nb;
+    /* Most files fit the stack buffer and get an exact-size copy: the
+     * shipped build's bump allocator keeps every block until exit, and a
+     * 4 KiB block per file read was most of what it handed out. */
+    char stack[4096];
+    size_t cap = sizeof(stack), used = 0;
+    char *buf = stack, *nb;
     ssize_t n;
     int e;
 
     *out = NULL;
-    buf = malloc(cap);
-    if (buf == NULL)
-        goto nomem;
     for (;;) {
         size_t want;
         if (used + 1 >= cap) {
@@ -43,9 +44,11 @@ int pt__read_fd(int fd, int flags, char **out, size_t *len)
                 goto fail;
             }
             cap *= 2;
-            nb = realloc(buf, cap);
+            nb = buf == stack ? malloc(cap) : realloc(buf, cap);
             if (nb == NULL)
                 goto nomem;
+            if (buf == stack)
+                memcpy(nb, stack, used);
             buf = nb;
         }
         want = cap - used - 1;
@@ -64,6 +67,12 @@ int pt__read_fd(int fd, int flags, char **out, size_t *len)
             break;
     }
     close(fd);
+    if (buf == stack) {
+        buf = malloc(used + 1);
+        if (buf == NULL)
+            return -ENOMEM;
+        memcpy(buf, stack, used);
+    }
     buf[used] = '\0';
     *out = buf;
     if (len)
@@ -72,7 +81,8 @@ int pt__read_fd(int fd, int flags, char **out, size_t *len)
 nomem:
     e = ENOMEM;
 fail:
-    free(buf);
+    if (buf != stack)
+        free(buf);
     close(fd);
     return -e;
 }
