@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -133,6 +135,41 @@ int pt__read_file_regular(const char *path, char **out, size_t *len)
     return read_regular(path, 0, out, len);
 }
 
+/* getdents64's record (linux/dirent.h's linux_dirent64). */
+struct pt_dirent64 {
+    uint64_t d_ino;
+    int64_t d_off;
+    unsigned short d_reclen;
+    unsigned char d_type;
+    char d_name[];
+};
+
+int pt__dir_each(int dirfd, int (*fn)(void *arg, const char *name), void *arg)
+{
+    /* long: getdents64 records are 8-byte aligned within the buffer */
+    long buf[2048 / sizeof(long)];
+    long n;
+    int rc;
+
+    for (;;) {
+        size_t at = 0;
+        n = syscall(SYS_getdents64, dirfd, buf, sizeof(buf));
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -errno;
+        }
+        if (n == 0)
+            return 0;
+        while (at < (size_t)n) {
+            const struct pt_dirent64 *de = (const struct pt_dirent64 *)((const char *)buf + at);
+            at += de->d_reclen;
+            if ((rc = fn(arg, de->d_name)) != 0)
+                return rc;
+        }
+    }
+}
+
 static int dir_of(const char *path, char *dir, size_t size)
 {
     char tmp[4096];
@@ -147,13 +184,25 @@ int pt__dir_of(const char *path, char *dir, size_t size)
     return dir_of(path, dir, size) == 0 ? 0 : PT_EINVAL;
 }
 
+uid_t pt__euid(void)
+{
+    static uid_t euid;
+    static bool known;
+
+    if (!known) {
+        euid = geteuid();
+        known = true;
+    }
+    return euid;
+}
+
 /* Another user who can write the directory can swap the file between our
  * read and our rename, or plant a link we would follow; the sticky bit stops
  * them from renaming or removing what is ours. */
 int pt__check_dir_stat(const struct stat *st, const char *dir, const char *path,
                        const char *object, pt_error_t *err)
 {
-    uid_t me = geteuid();
+    uid_t me = pt__euid();
 
     if (S_ISLNK(st->st_mode))
         return pt_error_set(err, PT_EUNSAFE, 0, object,

@@ -35,6 +35,11 @@ int pt__read_fd(int fd, int flags, char **out, size_t *len);
 int pt__read_file_nofollow(const char *path, char **out, size_t *len);
 /* Follows links but refuses (-EINVAL) anything that is not a regular file. */
 int pt__read_file_regular(const char *path, char **out, size_t *len);
+/* Calls fn(arg, name) for every entry of the open directory dirfd from its
+ * current position ("." and ".." included), read with getdents64 into a
+ * stack buffer: no DIR to allocate, no dup of a descriptor we keep. Returns
+ * 0, the first non-zero return of fn, or -errno. */
+int pt__dir_each(int dirfd, int (*fn)(void *arg, const char *name), void *arg);
 /* The directory part of path into dir; PT_EINVAL when it does not fit. */
 int pt__dir_of(const char *path, char *dir, size_t size);
 /* Refuses (PT_EUNSAFE, err naming object) a directory that is a symlink, not
@@ -52,6 +57,18 @@ int pt__write_atomic(const char *path, const char *text, unsigned mode,
                      const char *object, pt_error_t *err);
 /* Removes path and syncs its directory. */
 int pt__unlink_synced(const char *path, const char *object, pt_error_t *err);
+
+/* A directory's entry names, owned. */
+typedef struct pt__names {
+    char **v;
+    size_t n, cap;
+} pt__names_t;
+/* The names not starting with '.' in dir (root-prefixed, as locked), listed
+ * by pt_backend_lock; NULL unless that directory is locked and its listing
+ * complete. */
+const pt__names_t *pt__lock_listing(const char *dir);
+/* geteuid(), asked once. */
+uid_t pt__euid(void);
 
 /* Boot-order scan: fills cur->conflicts, boot values, file_at_boot. */
 int pt__scan_boot(const pt_ctx_t *ctx, const pt_options_t *opts, pt_current_t *cur,

@@ -3,7 +3,6 @@
 #include "internal.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <fcntl.h>
@@ -60,37 +59,90 @@ static bool is_our_temp(const char *entry, const char *base)
     return true;
 }
 
+/* The names (not starting with '.') in the locked directory, listed while
+ * looking for stale temp files: the boot-order scan takes them from here
+ * when that directory is one it reads (the default /etc/sysctl.d) instead of
+ * reading it a second time. Valid while the lock is held. */
+static struct {
+    char *dir;                /* owned; NULL: no listing */
+    pt__names_t names;
+} listing;
+
+static void listing_free(void)
+{
+    size_t i;
+
+    for (i = 0; i < listing.names.n; i++)
+        free(listing.names.v[i]);
+    free(listing.names.v);
+    free(listing.dir);
+    memset(&listing, 0, sizeof(listing));
+}
+
+const pt__names_t *pt__lock_listing(const char *dir)
+{
+    return listing.dir != NULL && strcmp(listing.dir, dir) == 0 ? &listing.names : NULL;
+}
+
+struct sweep {
+    int dirfd, removed;
+    const char *base;
+    bool nomem;
+};
+
 /* A run killed between writing its temp file and the rename leaves the temp
  * file behind (boot ignores it: the name does not end in .conf). Under the
- * lock no other run is writing one, so every such file is stale. Returns how
- * many were removed; failures to remove are left for the next run. */
-static int remove_stale_temps(int dirfd, const char *full)
+ * lock no other run is writing one, so every such file is stale; failures
+ * to remove are left for the next run. Other names go to the listing. */
+static int sweep_entry(void *arg, const char *name)
 {
-    const char *base = strrchr(full, '/') ? strrchr(full, '/') + 1 : full;
-    struct dirent *de;
+    struct sweep *sw = arg;
     struct stat st;
-    int fd = dup(dirfd), n = 0;
-    DIR *d;
+    char **v, *copy;
 
-    if (fd < 0)
-        return 0;
-    d = fdopendir(fd);
-    if (d == NULL) {
-        close(fd);
+    if (name[0] != '.') {
+        if (listing.names.n == listing.names.cap) {
+            size_t cap = listing.names.cap ? listing.names.cap * 2 : 16;
+            v = realloc(listing.names.v, cap * sizeof(*v));
+            if (v == NULL) {
+                sw->nomem = true;
+                return 0;
+            }
+            listing.names.v = v;
+            listing.names.cap = cap;
+        }
+        if ((copy = strdup(name)) == NULL)
+            sw->nomem = true;
+        else
+            listing.names.v[listing.names.n++] = copy;
         return 0;
     }
-    while ((de = readdir(d)) != NULL) {
-        if (!is_our_temp(de->d_name, base) ||
-            fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
-            !S_ISREG(st.st_mode) || st.st_uid != geteuid())
-            continue;
-        if (unlinkat(dirfd, de->d_name, 0) == 0)
-            n++;
-    }
-    closedir(d);
-    if (n > 0)
+    if (!is_our_temp(name, sw->base) ||
+        fstatat(sw->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+        !S_ISREG(st.st_mode) || st.st_uid != pt__euid())
+        return 0;
+    if (unlinkat(sw->dirfd, name, 0) == 0)
+        sw->removed++;
+    return 0;
+}
+
+/* Lists the locked directory once (getdents64 on the lock's own fd, which
+ * no one else reads): removes stale temp files and keeps the other names
+ * for the boot-order scan. Returns how many temp files were removed. */
+static int sweep_dir(int dirfd, const char *dir, const char *full)
+{
+    const char *slash = strrchr(full, '/');
+    struct sweep sw = { dirfd, 0, slash ? slash + 1 : full, false };
+    int rc;
+
+    listing_free();
+    rc = pt__dir_each(dirfd, sweep_entry, &sw);
+    /* A listing we could not complete is not used; the scan reads itself. */
+    if (rc != 0 || sw.nomem || (listing.dir = strdup(dir)) == NULL)
+        listing_free();
+    if (sw.removed > 0)
         (void)fsync(dirfd);
-    return n;
+    return sw.removed;
 }
 
 int pt_backend_lock(const pt_ctx_t *ctx, const pt_options_t *opts, pt_lock_t **lock,
@@ -142,7 +194,7 @@ int pt_backend_lock(const pt_ctx_t *ctx, const pt_options_t *opts, pt_lock_t **l
         return pt_error_set(err, PT_ENOMEM, 0, opts->sysctl_file, "out of memory");
     }
     (*lock)->fd = fd;
-    return remove_stale_temps(fd, full);
+    return sweep_dir(fd, dir, full);
 }
 
 void pt_backend_unlock(pt_lock_t *lock)
@@ -151,4 +203,5 @@ void pt_backend_unlock(pt_lock_t *lock)
         return;
     close(lock->fd);   /* releases the flock */
     free(lock);
+    listing_free();
 }

@@ -3,12 +3,13 @@
 #include "internal.h"
 #include "core/conf.h"
 
-#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* Same order as systemd-sysctl and `sysctl --system`; a name in an earlier
  * directory masks the same name in later ones. */
@@ -63,6 +64,51 @@ static int add_entry(entries_t *l, const char *name, int d)
     e->dir = d;
     l->n++;
     return 0;
+}
+
+struct collect {
+    entries_t *l;
+    int dir;
+};
+
+static int collect_entry(void *arg, const char *name)
+{
+    struct collect *c = arg;
+
+    return name[0] != '.' && ends_with_conf(name) ? add_entry(c->l, name, c->dir) : 0;
+}
+
+/* Adds the *.conf names of boot directory d (full: its path under root).
+ * A directory already read under another name (/lib/sysctl.d is
+ * /usr/lib/sysctl.d on a merged-/usr system) adds nothing: its names are
+ * all masked already. Unreadable directories add nothing either. */
+static int list_dir(entries_t *l, int d, const char *full, struct stat *seen, int *nseen)
+{
+    const pt__names_t *names = pt__lock_listing(full);
+    struct collect c = { l, d };
+    struct stat st;
+    size_t i;
+    int fd, k, rc;
+
+    if (names != NULL) {   /* the locked directory, listed by pt_backend_lock */
+        for (i = 0, rc = 0; i < names->n && rc == 0; i++)
+            rc = collect_entry(&c, names->v[i]);
+        return rc;
+    }
+    fd = pt__open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+    if (fd < 0)
+        return 0;
+    if (fstat(fd, &st) == 0) {
+        for (k = 0; k < *nseen; k++)
+            if (seen[k].st_dev == st.st_dev && seen[k].st_ino == st.st_ino) {
+                close(fd);
+                return 0;
+            }
+        seen[(*nseen)++] = st;
+    }
+    rc = pt__dir_each(fd, collect_entry, &c);
+    close(fd);
+    return rc == PT_ENOMEM ? rc : 0;
 }
 
 static int cmp_entry(const void *a, const void *b)
@@ -176,8 +222,9 @@ int pt__scan_boot(const pt_ctx_t *ctx, const pt_options_t *opts, pt_current_t *c
     const char *ourname;
     long ours = -1;
     size_t i;
-    int d, rc = 0;
+    int d, rc = 0, nseen = 0;
     bool sysctl_conf_seen = false, ours_known, conf_known;
+    struct stat seen[sizeof(boot_dirs) / sizeof(boot_dirs[0])];
     struct stat ours_st, conf_st, st;
     char path[4400];
 
@@ -186,19 +233,12 @@ int pt__scan_boot(const pt_ctx_t *ctx, const pt_options_t *opts, pt_current_t *c
     *slash = '\0';
     ourname = opts->sysctl_file + (slash - ourdir) + 1;
     for (d = 0; boot_dirs[d] != NULL && rc == 0; d++) {
-        DIR *dir;
-        struct dirent *de;
         if (pt__path(ctx, boot_dirs[d], full, sizeof(full)) != 0)
             continue;
         if (strcmp(boot_dirs[d], ourdir) == 0 && ends_with_conf(ourname))
             rc = add_entry(&l, ourname, d);   /* ours, even if not yet written */
-        dir = opendir(full);
-        if (dir == NULL)
-            continue;
-        while (rc == 0 && (de = readdir(dir)) != NULL)
-            if (de->d_name[0] != '.' && ends_with_conf(de->d_name))
-                rc = add_entry(&l, de->d_name, d);
-        closedir(dir);
+        if (rc == 0)
+            rc = list_dir(&l, d, full, seen, &nseen);
     }
     if (rc != 0)
         goto nomem;
