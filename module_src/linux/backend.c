@@ -14,58 +14,61 @@
 
 const pt_os_t pt_backend_os = PT_OS_LINUX;
 
-static int proc_path(const pt_ctx_t *ctx, const char *sysctl, char *buf, size_t size)
+/* root + proc_sys + "/" + the sysctl name with dots as slashes, a new
+ * string; NULL when out of memory. */
+static char *proc_path(const pt_ctx_t *ctx, const char *sysctl)
 {
-    char rel[512];
+    char *root = pt__path_new(ctx, ctx && ctx->proc_sys ? ctx->proc_sys : "/proc/sys");
+    char *path = root ? pt__strjoin(root, "/", sysctl) : NULL;
     size_t i;
-    int n = snprintf(rel, sizeof(rel), "%s/%s",
-                     ctx && ctx->proc_sys ? ctx->proc_sys : "/proc/sys", sysctl);
 
-    if (n < 0 || (size_t)n >= sizeof(rel))
-        return PT_EINVAL;
-    for (i = strlen(rel) - strlen(sysctl); rel[i] != '\0'; i++)
-        if (rel[i] == '.')
-            rel[i] = '/';
-    return pt__path(ctx, rel, buf, size);
+    free(root);
+    for (i = path ? strlen(path) - strlen(sysctl) : 0; path && path[i] != '\0'; i++)
+        if (path[i] == '.')
+            path[i] = '/';
+    return path;
 }
 
 static int read_live(const pt_ctx_t *ctx, pt_key_t k, pt_keystate_t *ks, pt_error_t *err)
 {
-    char path[4200];
+    char *path = proc_path(ctx, pt_keys[k].sysctl);
     char *text = NULL;
     int rc;
 
-    if (proc_path(ctx, pt_keys[k].sysctl, path, sizeof(path)) != 0)
-        return pt_error_set(err, PT_EINVAL, 0, pt_keys[k].sysctl, "path too long");
+    if (path == NULL)
+        return pt_error_set(err, PT_ENOMEM, 0, pt_keys[k].sysctl, "out of memory");
     rc = pt__read_proc(path, &text, NULL);
     if (rc == -ENOENT) {
         ks->supported = false;
-        return 0;
-    }
-    if (rc != 0)
-        return pt_error_set(err, PT_EIO, -rc, pt_keys[k].sysctl,
+        rc = 0;
+    } else if (rc != 0) {
+        rc = pt_error_set(err, PT_EIO, -rc, pt_keys[k].sysctl,
             "cannot read %s: %s. Nothing was changed.", path, strerror(-rc));
-    ks->supported = true;
-    rc = pt_value_parse_sysctl(k, text, &ks->live, path, err);
+    } else {
+        ks->supported = true;
+        rc = pt_value_parse_sysctl(k, text, &ks->live, path, err);
+        ks->live_set = rc == 0;
+    }
     free(text);
-    if (rc != 0)
-        return rc;
-    ks->live_set = true;
-    return 0;
+    free(path);
+    return rc;
 }
 
 static int read_file(const pt_ctx_t *ctx, const pt_options_t *opts, pt_current_t *cur,
                      pt_error_t *err)
 {
-    char path[4200];
+    char *path = pt__path_new(ctx, opts->sysctl_file);
     size_t len;
     int k, rc;
 
-    if (pt__path(ctx, opts->sysctl_file, path, sizeof(path)) != 0)
-        return pt_error_set(err, PT_EINVAL, 0, "sysctl_file", "sysctl_file: path too long");
-    if (pt__check_managed(path, opts->sysctl_file, err) != 0)
+    if (path == NULL)
+        return pt_error_set(err, PT_ENOMEM, 0, "sysctl_file", "out of memory");
+    if (pt__check_managed(path, opts->sysctl_file, err) != 0) {
+        free(path);
         return err->code;
+    }
     rc = pt__read_file_nofollow(path, &cur->file_text, &len);
+    free(path);
     if (rc == -ENOENT)
         return 0;
     if (rc == -ELOOP || rc == -EINVAL)
@@ -96,16 +99,19 @@ static int read_file(const pt_ctx_t *ctx, const pt_options_t *opts, pt_current_t
 int pt_backend_read(const pt_ctx_t *ctx, const pt_options_t *opts,
                     pt_current_t *cur, pt_error_t *err)
 {
-    char path[4200], *text = NULL;
+    char *path, *text = NULL;
     long long n;
     int k, rc;
 
     cur->os = PT_OS_LINUX;
     cur->unpriv_port_start = 1024;
-    if (proc_path(ctx, "net.ipv4.ip_unprivileged_port_start", path, sizeof(path)) == 0 &&
-        pt__read_proc(path, &text, NULL) == 0 && pt__int_parse(text, &n) == 0 && n >= 0)
+    path = proc_path(ctx, "net.ipv4.ip_unprivileged_port_start");
+    if (path == NULL)
+        return pt_error_set(err, PT_ENOMEM, 0, "ip_unprivileged_port_start", "out of memory");
+    if (pt__read_proc(path, &text, NULL) == 0 && pt__int_parse(text, &n) == 0 && n >= 0)
         cur->unpriv_port_start = (unsigned)n;
     free(text);
+    free(path);
     for (k = 0; k < PT_K__COUNT; k++) {
         if (!pt_keys[k].linux_key)
             continue;
@@ -124,7 +130,7 @@ int pt_backend_read(const pt_ctx_t *ctx, const pt_options_t *opts,
 /* Writes one live value; returns 0 or -errno. */
 static int write_live(const pt_ctx_t *ctx, pt_key_t k, const pt_value_t *v)
 {
-    char path[4200], *text, *back = NULL;
+    char *path, *text, *back = NULL;
     pt_value_t rb;
     pt_error_t e;
     size_t len;
@@ -134,10 +140,6 @@ static int write_live(const pt_ctx_t *ctx, pt_key_t k, const pt_value_t *v)
     text = pt__value_strdup(v, true);
     if (text == NULL)
         return -ENOMEM;
-    if (proc_path(ctx, pt_keys[k].sysctl, path, sizeof(path)) != 0) {
-        free(text);
-        return -ENAMETOOLONG;
-    }
     len = strlen(text);
     /* An empty write is a no-op for some handlers; a newline clears the set. */
     if (len == 0) {
@@ -148,10 +150,16 @@ static int write_live(const pt_ctx_t *ctx, pt_key_t k, const pt_value_t *v)
         len = 1;
     }
     /* Read and write: the value is read back from the same fd. */
+    if ((path = proc_path(ctx, pt_keys[k].sysctl)) == NULL) {
+        free(text);
+        return -ENOMEM;
+    }
     fd = pt__open(path, O_RDWR | O_CLOEXEC | O_TRUNC, 0);
     if (fd < 0) {
+        rc = -errno;
         free(text);
-        return -errno;
+        free(path);
+        return rc;
     }
     n = write(fd, text, len);
     if (n < 0)
@@ -161,19 +169,21 @@ static int write_live(const pt_ctx_t *ctx, pt_key_t k, const pt_value_t *v)
     free(text);
     if (rc != 0) {
         close(fd);
+        free(path);
         return rc;
     }
     /* Some handlers clamp silently; trust only what reads back (pread from
      * offset 0: the sysctl handler prints the value it now holds). */
-    if (pt__read_fd(fd, PT_RD_PREAD | PT_RD_SHORT_END, &back, NULL) != 0)
-        return 0;
-    pt_error_init(&e);
-    if (pt_value_parse_sysctl(k, back, &rb, path, &e) == 0) {
-        if (!pt_value_equal(&rb, v))
-            rc = -ERANGE;
-        pt_value_free(&rb);
+    if (pt__read_fd(fd, PT_RD_PREAD | PT_RD_SHORT_END, 0, &back, NULL) == 0) {
+        pt_error_init(&e);
+        if (pt_value_parse_sysctl(k, back, &rb, path, &e) == 0) {
+            if (!pt_value_equal(&rb, v))
+                rc = -ERANGE;
+            pt_value_free(&rb);
+        }
+        free(back);
     }
-    free(back);
+    free(path);
     return rc;
 }
 
@@ -223,7 +233,7 @@ int pt_backend_apply(const pt_ctx_t *ctx, const pt_options_t *opts,
 
 static int backup(const char *full, const char *path, char **backup_path, pt_error_t *err)
 {
-    char name[4300];
+    char suffix[96], *name;
     char *text = NULL;
     struct tm tm;
     time_t now = time(NULL);
@@ -238,34 +248,33 @@ static int backup(const char *full, const char *path, char **backup_path, pt_err
                             "Nothing was changed.", path, strerror(-rc));
     localtime_r(&now, &tm);
     /* Ansible's backup name: PATH.PID.YYYY-MM-DD@HH:MM:SS~ (not *.conf, so boot skips it). */
-    snprintf(name, sizeof(name), "%s.%ld.%04d-%02d-%02d@%02d:%02d:%02d~", full, (long)getpid(),
+    snprintf(suffix, sizeof(suffix), ".%ld.%04d-%02d-%02d@%02d:%02d:%02d~", (long)getpid(),
              tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-    rc = pt__write_atomic(name, text, 0644, path, err);
+    name = pt__strjoin(full, suffix, "");
+    rc = name ? pt__write_atomic(name, text, 0644, path, err)
+              : pt_error_set(err, PT_ENOMEM, 0, path, "out of memory. Nothing was changed.");
     free(text);
-    if (rc != 0)
-        return rc;
-    *backup_path = strdup(name + (strlen(full) - strlen(path)));
-    return *backup_path ? 0 : pt_error_set(err, PT_ENOMEM, 0, path, "out of memory");
+    if (rc == 0 && (*backup_path = strdup(name + (strlen(full) - strlen(path)))) == NULL)
+        rc = pt_error_set(err, PT_ENOMEM, 0, path, "out of memory");
+    free(name);
+    return rc;
 }
 
 int pt_backend_persist(const pt_ctx_t *ctx, const pt_options_t *opts,
                        const pt_current_t *cur, const pt_plan_t *plan,
                        char **backup_path, pt_error_t *err)
 {
-    char full[4200];
-    int rc;
+    char *full = pt__path_new(ctx, opts->sysctl_file);
+    int rc = 0;
 
-    (void)cur;
-    if (pt__path(ctx, opts->sysctl_file, full, sizeof(full)) != 0)
-        return pt_error_set(err, PT_EINVAL, 0, "sysctl_file", "sysctl_file: path too long");
-    if (opts->backup && cur->file_exists) {
+    if (full == NULL)
+        return pt_error_set(err, PT_ENOMEM, 0, "sysctl_file", "out of memory");
+    if (opts->backup && cur->file_exists)
         rc = backup(full, opts->sysctl_file, backup_path, err);
-        if (rc != 0)
-            return rc;
-    }
-    if (plan->file_unlink)
-        return pt__unlink_synced(full, opts->sysctl_file, err);
-    if (plan->file_write)
-        return pt__write_atomic(full, plan->file_after, 0644, opts->sysctl_file, err);
-    return 0;
+    if (rc == 0 && plan->file_unlink)
+        rc = pt__unlink_synced(full, opts->sysctl_file, err);
+    else if (rc == 0 && plan->file_write)
+        rc = pt__write_atomic(full, plan->file_after, 0644, opts->sysctl_file, err);
+    free(full);
+    return rc;
 }

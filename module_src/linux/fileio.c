@@ -8,17 +8,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
-int pt__path(const pt_ctx_t *ctx, const char *path, char *buf, size_t size)
+char *pt__strjoin(const char *a, const char *b, const char *c)
 {
-    int n = snprintf(buf, size, "%s%s", ctx && ctx->root ? ctx->root : "", path);
+    size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
+    char *s = malloc(la + lb + lc + 1);
 
-    return (n < 0 || (size_t)n >= size) ? PT_EINVAL : 0;
+    if (s != NULL) {
+        memcpy(s, a, la);
+        memcpy(s + la, b, lb);
+        memcpy(s + la + lb, c, lc + 1);
+    }
+    return s;
+}
+
+char *pt__path_new(const pt_ctx_t *ctx, const char *path)
+{
+    return pt__strjoin(ctx && ctx->root ? ctx->root : "", path, "");
 }
 
 /* Reads fd to the end and closes it. PT_RD_SHORT_END: a read that returns
@@ -26,18 +38,16 @@ int pt__path(const pt_ctx_t *ctx, const char *path, char *buf, size_t size)
  * file, whose handler prints the whole value into the first read's buffer:
  * systemd reads those with a single read too). PT_RD_PREAD: read with
  * pread from offset 0 (the fd was written to first). */
-int pt__read_fd(int fd, int flags, char **out, size_t *len)
+/* pt__read_fd's loop: buf holds cap bytes; on_stack: it is the caller's
+ * stack buffer, copied to the heap at its exact size at the end. */
+static int read_loop(int fd, int flags, char *buf, size_t cap, bool on_stack,
+                     char **out, size_t *len)
 {
-    /* Most files fit the stack buffer and get an exact-size copy: the
-     * shipped build's bump allocator keeps every block until exit, and a
-     * 4 KiB block per file read was most of what it handed out. */
-    char stack[4096];
-    size_t cap = sizeof(stack), used = 0;
-    char *buf = stack, *nb;
+    size_t used = 0;
+    char *nb;
     ssize_t n;
     int e;
 
-    *out = NULL;
     for (;;) {
         size_t want;
         if (used + 1 >= cap) {
@@ -46,12 +56,13 @@ int pt__read_fd(int fd, int flags, char **out, size_t *len)
                 goto fail;
             }
             cap *= 2;
-            nb = buf == stack ? malloc(cap) : realloc(buf, cap);
+            nb = on_stack ? malloc(cap) : realloc(buf, cap);
             if (nb == NULL)
                 goto nomem;
-            if (buf == stack)
-                memcpy(nb, stack, used);
+            if (on_stack)
+                memcpy(nb, buf, used);
             buf = nb;
+            on_stack = false;
         }
         want = cap - used - 1;
         n = (flags & PT_RD_PREAD) ? pread(fd, buf + used, want, (off_t)used)
@@ -69,11 +80,11 @@ int pt__read_fd(int fd, int flags, char **out, size_t *len)
             break;
     }
     close(fd);
-    if (buf == stack) {
-        buf = malloc(used + 1);
-        if (buf == NULL)
+    if (on_stack) {
+        if ((nb = malloc(used + 1)) == NULL)
             return -ENOMEM;
-        memcpy(buf, stack, used);
+        memcpy(nb, buf, used);
+        buf = nb;
     }
     buf[used] = '\0';
     *out = buf;
@@ -83,10 +94,38 @@ int pt__read_fd(int fd, int flags, char **out, size_t *len)
 nomem:
     e = ENOMEM;
 fail:
-    if (buf != stack)
+    if (!on_stack)
         free(buf);
     close(fd);
     return -e;
+}
+
+/* Files of unknown size are read into a stack buffer and get an exact-size
+ * copy: the shipped build's bump allocator keeps every block until exit,
+ * and a 4 KiB heap buffer per file read was most of what it handed out.
+ * Not inlined: the boot-order scan reads files of known size, deep in the
+ * stack, and must not reserve these 4 KiB below itself. */
+__attribute__((noinline)) static int read_unsized(int fd, int flags, char **out, size_t *len)
+{
+    char stack[4096];
+
+    return read_loop(fd, flags, stack, sizeof(stack), true, out, len);
+}
+
+int pt__read_fd(int fd, int flags, size_t size, char **out, size_t *len)
+{
+    char *buf;
+
+    *out = NULL;
+    if (size == 0 || size >= PT_MAX_FILE - 2)
+        return read_unsized(fd, flags, out, len);
+    /* A known size (fstat) gets its buffer at once: + 1 so that one read
+     * sees the end, + 1 for the NUL. */
+    if ((buf = malloc(size + 2)) == NULL) {
+        close(fd);
+        return -ENOMEM;
+    }
+    return read_loop(fd, flags, buf, size + 2, false, out, len);
 }
 
 int pt__read_file(const char *path, char **out, size_t *len)
@@ -96,7 +135,7 @@ int pt__read_file(const char *path, char **out, size_t *len)
     *out = NULL;
     if (fd < 0)
         return -errno;
-    return pt__read_fd(fd, 0, out, len);
+    return pt__read_fd(fd, 0, 0, out, len);
 }
 
 int pt__read_proc(const char *path, char **out, size_t *len)
@@ -106,7 +145,7 @@ int pt__read_proc(const char *path, char **out, size_t *len)
     *out = NULL;
     if (fd < 0)
         return -errno;
-    return pt__read_fd(fd, PT_RD_SHORT_END, out, len);
+    return pt__read_fd(fd, PT_RD_SHORT_END, 0, out, len);
 }
 
 /* O_NONBLOCK: a FIFO put where a file should be must not hang the run. */
@@ -122,7 +161,7 @@ static int read_regular(const char *path, int flags, char **out, size_t *len)
         close(fd);
         return -EINVAL;
     }
-    return pt__read_fd(fd, PT_RD_SHORT_END, out, len);
+    return pt__read_fd(fd, PT_RD_SHORT_END, (size_t)st.st_size, out, len);
 }
 
 int pt__read_file_nofollow(const char *path, char **out, size_t *len)
@@ -170,18 +209,18 @@ int pt__dir_each(int dirfd, int (*fn)(void *arg, const char *name), void *arg)
     }
 }
 
-static int dir_of(const char *path, char *dir, size_t size)
+char *pt__dir_new(const char *path)
 {
-    char tmp[4096];
+    char *copy = strdup(path), *dir;
 
-    if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
-        return -1;
-    return snprintf(dir, size, "%s", dirname(tmp)) >= (int)size ? -1 : 0;
-}
-
-int pt__dir_of(const char *path, char *dir, size_t size)
-{
-    return dir_of(path, dir, size) == 0 ? 0 : PT_EINVAL;
+    if (copy == NULL)
+        return NULL;
+    dir = dirname(copy);   /* copy, or a static "." or "/" */
+    if (dir != copy) {
+        free(copy);
+        return strdup(dir);
+    }
+    return copy;
 }
 
 uid_t pt__euid(void)
@@ -227,17 +266,30 @@ int pt__check_dir_stat(const struct stat *st, const char *dir, const char *path,
     return 0;
 }
 
+static int check_dir(const char *path, const char *object, pt_error_t *err)
+{
+    char *dir = pt__dir_new(path);
+    struct stat st;
+    int rc = 0;
+
+    if (dir == NULL)
+        return pt_error_set(err, PT_ENOMEM, 0, object, "out of memory");
+    if (lstat(dir, &st) != 0) {
+        if (errno != ENOENT)
+            rc = pt_error_set(err, PT_EIO, errno, object,
+                "cannot inspect the directory %s: %s. Nothing was changed.", dir, strerror(errno));
+    } else if (pt__check_dir_stat(&st, dir, path, object, err) != 0) {
+        rc = err->code;
+    }
+    free(dir);
+    return rc;
+}
+
 int pt__check_managed(const char *path, const char *object, pt_error_t *err)
 {
-    char dir[4096];
     struct stat st;
 
-    if (dir_of(path, dir, sizeof(dir)) != 0)
-        return pt_error_set(err, PT_EINVAL, 0, object, "%s: path too long. Nothing was changed.", path);
-    if (lstat(dir, &st) != 0)
-        return errno == ENOENT ? 0 : pt_error_set(err, PT_EIO, errno, object,
-            "cannot inspect the directory %s: %s. Nothing was changed.", dir, strerror(errno));
-    if (pt__check_dir_stat(&st, dir, path, object, err) != 0)
+    if (check_dir(path, object, err) != 0)
         return err->code;
     if (lstat(path, &st) != 0)
         return errno == ENOENT ? 0 : pt_error_set(err, PT_EIO, errno, object,
@@ -254,14 +306,16 @@ int pt__check_managed(const char *path, const char *object, pt_error_t *err)
 
 static int fsync_dir(const char *path)
 {
-    char dir[4096];
+    char *dir = pt__dir_new(path);
     int fd, rc;
 
-    if (dir_of(path, dir, sizeof(dir)) != 0)
-        return -ENAMETOOLONG;
+    if (dir == NULL)
+        return -ENOMEM;
     fd = pt__open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
-    if (fd < 0)
-        return -errno;
+    rc = fd < 0 ? -errno : 0;
+    free(dir);
+    if (rc != 0)
+        return rc;
     rc = fsync(fd) == 0 ? 0 : -errno;
     close(fd);
     return rc;
@@ -307,29 +361,35 @@ static void test_pause_before_rename(void)
 int pt__write_atomic(const char *path, const char *text, unsigned mode,
                      const char *object, pt_error_t *err)
 {
-    char dir[4096], tmp[4200], *base, copy[4096];
+    char *dir = pt__dir_new(path), *copy = strdup(path), *tmp = NULL, *stem = NULL;
     struct stat st;
     int fd = -1, rc;
 
-    if (dir_of(path, dir, sizeof(dir)) != 0 ||
-        snprintf(copy, sizeof(copy), "%s", path) >= (int)sizeof(copy))
-        return pt_error_set(err, PT_EINVAL, 0, object, "%s: path too long. Nothing was changed.", path);
-    base = basename(copy);
-    if (lstat(dir, &st) != 0)
-        return pt_error_set(err, PT_EIO, errno, object,
+    if (dir == NULL || copy == NULL ||
+        (stem = pt__strjoin(dir, "/.", basename(copy))) == NULL ||
+        /* A leftover temp name never ends in .conf, so boot ignores it. */
+        (tmp = pt__strjoin(stem, ".porttune-XXXXXX", "")) == NULL) {
+        rc = pt_error_set(err, PT_ENOMEM, 0, object, "out of memory. Nothing was changed.");
+        goto out;
+    }
+    if (lstat(dir, &st) != 0) {
+        rc = pt_error_set(err, PT_EIO, errno, object,
             "cannot write %s: the directory %s does not exist; create it first. "
             "Nothing was changed.", path, dir);
-    if (pt__check_managed(path, object, err) != 0)
-        return err->code;
+        goto out;
+    }
+    if (pt__check_managed(path, object, err) != 0) {
+        rc = err->code;
+        goto out;
+    }
     if (lstat(path, &st) == 0)
         mode = st.st_mode & 07777;
-    /* A leftover temp name never ends in .conf, so boot ignores it. */
-    if (snprintf(tmp, sizeof(tmp), "%s/.%s.porttune-XXXXXX", dir, base) >= (int)sizeof(tmp))
-        return pt_error_set(err, PT_EINVAL, 0, object, "%s: path too long. Nothing was changed.", path);
     fd = mkstemp(tmp);
-    if (fd < 0)
-        return pt_error_set(err, PT_EIO, errno, object,
+    if (fd < 0) {
+        rc = pt_error_set(err, PT_EIO, errno, object,
             "cannot create a temporary file in %s: %s. Nothing was changed.", dir, strerror(errno));
+        goto out;
+    }
     rc = fchmod(fd, mode) == 0 ? 0 : -errno;
     if (rc == 0)
         rc = write_all(fd, text, strlen(text));
@@ -343,14 +403,20 @@ int pt__write_atomic(const char *path, const char *text, unsigned mode,
         rc = -errno;
     if (rc != 0) {
         unlink(tmp);
-        return pt_error_set(err, PT_EIO, -rc, object,
+        rc = pt_error_set(err, PT_EIO, -rc, object,
             "cannot write %s: %s. The file was left as it was.", path, strerror(-rc));
+        goto out;
     }
     rc = fsync_dir(path);
     if (rc != 0)
-        return pt_error_set(err, PT_EIO, -rc, object,
+        rc = pt_error_set(err, PT_EIO, -rc, object,
             "wrote %s but could not sync its directory: %s.", path, strerror(-rc));
-    return 0;
+out:
+    free(tmp);
+    free(stem);
+    free(copy);
+    free(dir);
+    return rc;
 }
 
 int pt__unlink_synced(const char *path, const char *object, pt_error_t *err)

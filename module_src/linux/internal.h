@@ -18,18 +18,25 @@ static inline int pt__open(const char *path, int flags, mode_t mode)
     return openat(AT_FDCWD, path, flags, mode);
 }
 
-/* root + path into buf; PT_EINVAL when it does not fit. */
-int pt__path(const pt_ctx_t *ctx, const char *path, char *buf, size_t size);
+/* Paths are built on the heap, at their length: a 4 KiB buffer per frame
+ * made a run's stack 45 KiB deep, and on a VM every first touch of a stack
+ * page is a fault that costs as much as a system call with a path lookup. */
+/* a b c concatenated, a new string; NULL when out of memory. */
+char *pt__strjoin(const char *a, const char *b, const char *c);
+/* root + path, a new string; NULL when out of memory. */
+char *pt__path_new(const pt_ctx_t *ctx, const char *path);
+/* The directory part of path (dirname(3)), a new string; NULL when out of memory. */
+char *pt__dir_new(const char *path);
 /* Reads a whole regular file (at most PT_MAX_FILE bytes) into an owned
  * NUL-terminated buffer. Returns 0, or -errno (-ENOENT when absent). */
 int pt__read_file(const char *path, char **out, size_t *len);
 /* Same for a /proc/sys file: one read() (see pt__read_fd). */
 int pt__read_proc(const char *path, char **out, size_t *len);
-/* Reads fd (see fileio.c for flags) into an owned NUL-terminated buffer and
- * closes it. Returns 0 or -errno. */
+/* Reads fd (see fileio.c for flags; size: its size when known, else 0) into
+ * an owned NUL-terminated buffer and closes it. Returns 0 or -errno. */
 #define PT_RD_SHORT_END 1
 #define PT_RD_PREAD 2
-int pt__read_fd(int fd, int flags, char **out, size_t *len);
+int pt__read_fd(int fd, int flags, size_t size, char **out, size_t *len);
 /* Same for a file porttune manages: refuses a symlink (-ELOOP) and anything
  * but a regular file (-EINVAL). */
 int pt__read_file_nofollow(const char *path, char **out, size_t *len);
@@ -40,8 +47,6 @@ int pt__read_file_regular(const char *path, char **out, size_t *len);
  * stack buffer: no DIR to allocate, no dup of a descriptor we keep. Returns
  * 0, the first non-zero return of fn, or -errno. */
 int pt__dir_each(int dirfd, int (*fn)(void *arg, const char *name), void *arg);
-/* The directory part of path into dir; PT_EINVAL when it does not fit. */
-int pt__dir_of(const char *path, char *dir, size_t size);
 /* Refuses (PT_EUNSAFE, err naming object) a directory that is a symlink, not
  * a directory, owned by neither root nor us, or writable by group/others
  * without the sticky bit. st is its lstat/fstat; path is the managed file. */

@@ -145,19 +145,13 @@ static int sweep_dir(int dirfd, const char *dir, const char *full)
     return sw.removed;
 }
 
-int pt_backend_lock(const pt_ctx_t *ctx, const pt_options_t *opts, pt_lock_t **lock,
-                    pt_error_t *err)
+/* pt_backend_lock for the file full (under root) in the directory dir. */
+static int lock_dir(const char *full, const char *dir, const pt_options_t *opts,
+                    pt_lock_t **lock, pt_error_t *err)
 {
-    char full[4200], dir[4200];
     struct stat st;
     int fd, rc;
 
-    *lock = NULL;
-    if (!opts->persist)
-        return 0;
-    if (pt__path(ctx, opts->sysctl_file, full, sizeof(full)) != 0 ||
-        pt__dir_of(full, dir, sizeof(dir)) != 0)
-        return pt_error_set(err, PT_EINVAL, 0, "sysctl_file", "sysctl_file: path too long");
     fd = pt__open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
     if (fd < 0 && errno == ENOENT)
         return 0;   /* nothing to read; a write fails with its own message */
@@ -195,6 +189,25 @@ int pt_backend_lock(const pt_ctx_t *ctx, const pt_options_t *opts, pt_lock_t **l
     }
     (*lock)->fd = fd;
     return sweep_dir(fd, dir, full);
+}
+
+int pt_backend_lock(const pt_ctx_t *ctx, const pt_options_t *opts, pt_lock_t **lock,
+                    pt_error_t *err)
+{
+    char *full, *dir = NULL;
+    int rc;
+
+    *lock = NULL;
+    if (!opts->persist)
+        return 0;
+    full = pt__path_new(ctx, opts->sysctl_file);
+    if (full == NULL || (dir = pt__dir_new(full)) == NULL)
+        rc = pt_error_set(err, PT_ENOMEM, 0, "sysctl_file", "out of memory");
+    else
+        rc = lock_dir(full, dir, opts, lock, err);
+    free(dir);
+    free(full);
+    return rc;
 }
 
 void pt_backend_unlock(pt_lock_t *lock)

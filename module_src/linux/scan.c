@@ -19,7 +19,7 @@ static const char *const boot_dirs[] = {
 };
 
 typedef struct entry {
-    char name[256];
+    char *name;               /* owned */
     int dir;                  /* index in boot_dirs */
 } entry_t;
 
@@ -51,7 +51,7 @@ static int add_entry(entries_t *l, const char *name, int d)
     if (find_name(l, name) != NULL)
         return 0;
     if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 32;
+        size_t cap = l->cap ? l->cap * 2 : 16;
         e = realloc(l->e, cap * sizeof(*e));
         if (e == NULL)
             return PT_ENOMEM;
@@ -59,8 +59,10 @@ static int add_entry(entries_t *l, const char *name, int d)
         l->cap = cap;
     }
     e = &l->e[l->n];
-    if (snprintf(e->name, sizeof(e->name), "%s", name) >= (int)sizeof(e->name))
+    if (strlen(name) > 255)   /* NAME_MAX: no such file */
         return 0;
+    if ((e->name = strdup(name)) == NULL)
+        return PT_ENOMEM;
     e->dir = d;
     l->n++;
     return 0;
@@ -142,16 +144,19 @@ static int add_conflict(pt_current_t *cur, pt_key_t key, const char *file, unsig
 /* Records every line of one file that sets one of our keys. */
 static int scan_file(const pt_ctx_t *ctx, const char *path, bool after_ours, pt_current_t *cur)
 {
-    char full[4200], src[4300];
+    char *full = pt__path_new(ctx, path), line[24];
     char *text = NULL;
     size_t len, i;
     pt_conf_t *conf = NULL;
     pt_error_t e;
     int k, rc = 0;
 
+    if (full == NULL)
+        return PT_ENOMEM;
     /* Links are followed (Debian's 99-sysctl.conf is one); a FIFO is skipped. */
-    if (pt__path(ctx, path, full, sizeof(full)) != 0 ||
-        pt__read_file_regular(full, &text, &len) != 0)
+    rc = pt__read_file_regular(full, &text, &len);
+    free(full);
+    if (rc != 0)
         return 0;   /* unreadable files cannot set anything at boot either */
     pt_error_init(&e);
     if (pt_conf_parse(text, len, path, &conf, &e) != 0) {
@@ -174,8 +179,8 @@ static int scan_file(const pt_ctx_t *ctx, const char *path, bool after_ours, pt_
             free(ks->boot_source);
             ks->boot = v;
             ks->boot_set = true;
-            snprintf(src, sizeof(src), "%s:%zu", path, i + 1);
-            ks->boot_source = strdup(src);
+            snprintf(line, sizeof(line), ":%zu", i + 1);
+            ks->boot_source = pt__strjoin(path, line, "");
         }
     }
     pt_conf_free(conf);
@@ -196,17 +201,28 @@ static void mark_winners(pt_current_t *cur)
             }
 }
 
-static void entry_path(const entry_t *e, char *buf, size_t size)
+static char *entry_path(const entry_t *e)
 {
-    snprintf(buf, size, "%s/%s", boot_dirs[e->dir], e->name);
+    return pt__strjoin(boot_dirs[e->dir], "/", e->name);
 }
 
 /* dev/ino of a host path under ctx root; false when it cannot be stat'ed. */
 static bool file_id(const pt_ctx_t *ctx, const char *path, struct stat *st)
 {
-    char full[4200];
+    char *full = pt__path_new(ctx, path);
+    bool ok = full != NULL && stat(full, st) == 0;
 
-    return pt__path(ctx, path, full, sizeof(full)) == 0 && stat(full, st) == 0;
+    free(full);
+    return ok;
+}
+
+static void entries_free(entries_t *l)
+{
+    size_t i;
+
+    for (i = 0; i < l->n; i++)
+        free(l->e[i].name);
+    free(l->e);
 }
 
 static bool same_id(bool known, const struct stat *a, const struct stat *b)
@@ -218,27 +234,28 @@ int pt__scan_boot(const pt_ctx_t *ctx, const pt_options_t *opts, pt_current_t *c
                   pt_error_t *err)
 {
     entries_t l = { NULL, 0, 0 };
-    char full[4200], ourdir[4096], *slash;
-    const char *ourname;
+    char *full, *ourdir, *path = NULL;
+    const char *ourname = strrchr(opts->sysctl_file, '/') + 1;
     long ours = -1;
     size_t i;
     int d, rc = 0, nseen = 0;
     bool sysctl_conf_seen = false, ours_known, conf_known;
     struct stat seen[sizeof(boot_dirs) / sizeof(boot_dirs[0])];
     struct stat ours_st, conf_st, st;
-    char path[4400];
 
-    snprintf(ourdir, sizeof(ourdir), "%s", opts->sysctl_file);
-    slash = strrchr(ourdir, '/');
-    *slash = '\0';
-    ourname = opts->sysctl_file + (slash - ourdir) + 1;
+    ourdir = strndup(opts->sysctl_file, (size_t)(ourname - 1 - opts->sysctl_file));
+    if (ourdir == NULL)
+        goto nomem;
     for (d = 0; boot_dirs[d] != NULL && rc == 0; d++) {
-        if (pt__path(ctx, boot_dirs[d], full, sizeof(full)) != 0)
-            continue;
+        if ((full = pt__path_new(ctx, boot_dirs[d])) == NULL) {
+            rc = PT_ENOMEM;
+            break;
+        }
         if (strcmp(boot_dirs[d], ourdir) == 0 && ends_with_conf(ourname))
             rc = add_entry(&l, ourname, d);   /* ours, even if not yet written */
         if (rc == 0)
             rc = list_dir(&l, d, full, seen, &nseen);
+        free(full);
     }
     if (rc != 0)
         goto nomem;
@@ -249,7 +266,8 @@ int pt__scan_boot(const pt_ctx_t *ctx, const pt_options_t *opts, pt_current_t *c
     conf_known = file_id(ctx, "/etc/sysctl.conf", &conf_st);
     for (i = 0; i < l.n; i++) {
         bool known;
-        entry_path(&l.e[i], path, sizeof(path));
+        if ((path = entry_path(&l.e[i])) == NULL)
+            goto nomem;
         known = file_id(ctx, path, &st);
         if (strcmp(path, opts->sysctl_file) == 0 || same_id(known && ours_known, &st, &ours_st))
             ours = (long)i;
@@ -262,22 +280,30 @@ int pt__scan_boot(const pt_ctx_t *ctx, const pt_options_t *opts, pt_current_t *c
         }
         if (strcmp(path, "/etc/sysctl.conf") == 0 || same_id(known && conf_known, &st, &conf_st))
             sysctl_conf_seen = true;
+        free(path);
+        path = NULL;
     }
     if (!sysctl_conf_seen && strcmp(opts->sysctl_file, "/etc/sysctl.conf") == 0)
         ours = (long)l.n;
     cur->file_at_boot = ours >= 0 && cur->file_masked_by == NULL;
     for (i = 0; i < l.n && rc == 0; i++) {
-        entry_path(&l.e[i], path, sizeof(path));
+        if ((path = entry_path(&l.e[i])) == NULL)
+            goto nomem;
         rc = scan_file(ctx, path, (long)i != ours && (!cur->file_at_boot || (long)i > ours), cur);
+        free(path);
+        path = NULL;
     }
     if (rc == 0 && !sysctl_conf_seen)   /* sysctl --system reads it last */
         rc = scan_file(ctx, "/etc/sysctl.conf", ours != (long)l.n, cur);
     if (rc != 0)
         goto nomem;
     mark_winners(cur);
-    free(l.e);
+    entries_free(&l);
+    free(ourdir);
     return 0;
 nomem:
-    free(l.e);
+    free(path);
+    entries_free(&l);
+    free(ourdir);
     return pt_error_set(err, PT_ENOMEM, 0, "sysctl.d", "out of memory while reading sysctl.d");
 }

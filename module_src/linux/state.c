@@ -43,14 +43,16 @@ static const char *why(const json_error_t *jerr)
 int pt__state_load(const pt_ctx_t *ctx, const pt_options_t *opts, pt_current_t *cur,
                    pt_error_t *err)
 {
-    char full[4200];
+    char *full = pt__path_new(ctx, opts->state_file);
     json_error_t jerr;
     json_t *j, *orig;
-    int k;
+    int k, rc;
 
-    if (pt__path(ctx, opts->state_file, full, sizeof(full)) != 0)
+    if (full == NULL)
         return 0;
-    if (load_file(full, &j, &jerr) != 0) {
+    rc = load_file(full, &j, &jerr);
+    free(full);
+    if (rc != 0) {
         if (opts->state != PT_STATE_ABSENT)
             return 0;   /* only absent needs the record; remember reports it */
         return pt_error_set(err, PT_EIO, 0, opts->state_file,
@@ -73,30 +75,30 @@ int pt__state_load(const pt_ctx_t *ctx, const pt_options_t *opts, pt_current_t *
 
 static int mkdir_parent(const char *full)
 {
-    char dir[4200], *slash;
+    const char *slash = strrchr(full, '/');
+    char *dir;
+    int rc = 0;
 
-    snprintf(dir, sizeof(dir), "%s", full);
-    slash = strrchr(dir, '/');
-    if (slash == NULL || slash == dir)
+    if (slash == NULL || slash == full)
         return 0;
-    *slash = '\0';
+    if ((dir = strndup(full, (size_t)(slash - full))) == NULL)
+        return -ENOMEM;
     if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-        return -errno;
-    return 0;
+        rc = -errno;
+    free(dir);
+    return rc;
 }
 
-int pt_backend_remember(const pt_ctx_t *ctx, const pt_options_t *opts,
-                        const pt_current_t *cur, const pt_plan_t *plan,
-                        pt_error_t *err)
+/* pt_backend_remember with the state file at full (under root). */
+static int remember(const char *full, const pt_options_t *opts, const pt_current_t *cur,
+                    const pt_plan_t *plan, pt_error_t *err)
 {
-    char full[4200], *text = NULL, *val;
+    char *text = NULL, *val;
     json_error_t jerr;
     json_t *j, *orig;
     bool dirty = false;
     int k, rc = 0;
 
-    if (pt__path(ctx, opts->state_file, full, sizeof(full)) != 0)
-        return pt_error_set(err, PT_EINVAL, 0, "state_file", "state_file: path too long.");
     if (load_file(full, &j, &jerr) != 0)
         return pt_error_set(err, PT_EIO, 0, opts->state_file,
             "cannot load %s (%s), so it was left as it was.", opts->state_file, why(&jerr));
@@ -144,5 +146,19 @@ int pt_backend_remember(const pt_ctx_t *ctx, const pt_options_t *opts,
     }
     free(text);
     json_decref(j);
+    return rc;
+}
+
+int pt_backend_remember(const pt_ctx_t *ctx, const pt_options_t *opts,
+                        const pt_current_t *cur, const pt_plan_t *plan,
+                        pt_error_t *err)
+{
+    char *full = pt__path_new(ctx, opts->state_file);
+    int rc;
+
+    if (full == NULL)
+        return pt_error_set(err, PT_ENOMEM, 0, "state_file", "out of memory");
+    rc = remember(full, opts, cur, plan, err);
+    free(full);
     return rc;
 }
