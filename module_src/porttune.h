@@ -3,6 +3,7 @@
 #ifndef PORTTUNE_H
 #define PORTTUNE_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -99,6 +100,9 @@ typedef struct pt_strlist {
 
 int pt_strlist_add(pt_strlist_t *l, const char *fmt, ...) PT_PRINTF(2, 3);
 void pt_strlist_free(pt_strlist_t *l);
+/* A newly allocated formatted string (free it), or NULL on ENOMEM. */
+char *pt_strdup_printf(const char *fmt, ...) PT_PRINTF(1, 2);
+char *pt_vstrdup_printf(const char *fmt, va_list ap) PT_PRINTF(1, 0);
 
 /* What the user asked for, typed and validated. */
 typedef struct pt_options {
@@ -156,6 +160,11 @@ typedef struct pt_current {
     size_t nconflicts;
     bool windows_pre_vista;
     pt_strlist_t notes;           /* backend's remarks on what it read; become warnings */
+    /* Set by the caller before pt_backend_read: the recorded originals are
+     * not needed (pt_converge with state=present: the plan uses them only
+     * for absent, and pt_backend_remember reads the record itself), so a
+     * backend may leave them unread. */
+    bool skip_originals;
 } pt_current_t;
 
 /* What to do, per key. */

@@ -71,6 +71,7 @@ int pt_converge(const pt_ctx_t *ctx, pt_options_t *opts, json_t **result, pt_err
     memset(&cur, 0, sizeof(cur));
     memset(&plan, 0, sizeof(plan));
     cur.os = pt_backend_os;
+    cur.skip_originals = opts->state == PT_STATE_PRESENT;
     /* Check mode writes nothing, so it neither waits for nor blocks others. */
     if (!opts->check_mode) {
         rc = pt_backend_lock(ctx, opts, &lock, err);

@@ -122,7 +122,7 @@ int pt_backend_read(const pt_ctx_t *ctx, const pt_options_t *opts,
     rc = read_file(ctx, opts, cur, err);
     if (rc == 0)
         rc = pt__scan_boot(ctx, opts, cur, err);
-    if (rc == 0)
+    if (rc == 0 && !cur->skip_originals)
         rc = pt__state_load(ctx, opts, cur, err);
     return rc;
 }

@@ -5,22 +5,33 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 /* *j is NULL when there is no state file. Fails when the file exists but
- * cannot be loaded: unreadable, corrupt or out of memory, which jansson does
- * not tell apart; starting afresh then would lose the recorded originals. */
+ * cannot be loaded: unreadable, corrupt or out of memory; starting afresh
+ * then would lose the recorded originals. One read of the whole file (no
+ * stat first, no stdio FILE); like json_load_file, links are followed. */
 static int load_file(const char *full, json_t **j, json_error_t *jerr)
 {
-    struct stat st;
+    char *text;
+    size_t len;
+    int rc;
 
     *j = NULL;
     memset(jerr, 0, sizeof(*jerr));
-    if (stat(full, &st) != 0 && errno == ENOENT)
+    rc = pt__read_file_regular(full, &text, &len);
+    if (rc == -ENOENT)
         return 0;
-    *j = json_load_file(full, 0, jerr);
+    if (rc != 0) {
+        snprintf(jerr->text, sizeof(jerr->text), "cannot read it: %s",
+                 rc == -EINVAL ? "not a regular file" : strerror(-rc));
+        return -1;
+    }
+    *j = json_loadb(text, len, 0, jerr);
+    free(text);
     return *j != NULL ? 0 : -1;
 }
 
