@@ -79,18 +79,25 @@ static const char help_text[] =
 "\n"
 "See porttune(1).\n";
 
+int pt__cli_vusage(const char *usage, const char *fmt, va_list ap)
+{
+    fputs("porttune: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputs("\n", stderr);
+    fputs(usage, stderr);
+    return PT_EXIT_USAGE;
+}
+
 static int usage_error(const char *fmt, ...) PT_PRINTF(1, 2);
 static int usage_error(const char *fmt, ...)
 {
     va_list ap;
+    int rc;
 
-    fputs("porttune: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    rc = pt__cli_vusage(usage_text, fmt, ap);
     va_end(ap);
-    fputs("\n", stderr);
-    fputs(usage_text, stderr);
-    return PT_EXIT_USAGE;
+    return rc;
 }
 
 bool pt_cli_is_command(const char *word)

@@ -3,6 +3,7 @@
 #ifndef PT_CLI_H
 #define PT_CLI_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <jansson.h>
@@ -23,6 +24,8 @@ int pt_cli_main(int argc, char **argv);
 
 /* `porttune diagnose ...` (cli/diagnose.c); returns the exit code. */
 int pt__cli_diagnose(int argc, char **argv);
+/* Prints "porttune: MESSAGE" and usage to stderr; returns PT_EXIT_USAGE. */
+int pt__cli_vusage(const char *usage, const char *fmt, va_list ap) PT_PRINTF(2, 0);
 
 /* Human output (cli/output.c). */
 void pt__cli_print_state(FILE *out, const json_t *state);

@@ -50,14 +50,12 @@ static int usage_error(const char *fmt, ...) PT_PRINTF(1, 2);
 static int usage_error(const char *fmt, ...)
 {
     va_list ap;
+    int rc;
 
-    fputs("porttune: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    rc = pt__cli_vusage(diag_usage, fmt, ap);
     va_end(ap);
-    fputs("\n", stderr);
-    fputs(diag_usage, stderr);
-    return PT_EXIT_USAGE;
+    return rc;
 }
 
 /* "--top N" or "--top=N": the value, or NULL when argv ends. */

@@ -15,32 +15,14 @@ typedef struct table {
     size_t rows, cols;
 } table_t;
 
-static char *dup_printf(const char *fmt, ...) PT_PRINTF(1, 2);
-static char *dup_printf(const char *fmt, ...)
-{
-    va_list ap;
-    char *s;
-    int n;
-
-    va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0 || (s = malloc((size_t)n + 1)) == NULL)
-        return NULL;
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    return s;
-}
-
 /* A setting value as people read it: "-" unknown, "(none)" an empty port set. */
 static char *value_text(const json_t *v)
 {
     if (json_is_integer(v))
-        return dup_printf("%lld", (long long)json_integer_value(v));
+        return pt_strdup_printf("%lld", (long long)json_integer_value(v));
     if (json_is_string(v))
-        return dup_printf("%s", json_string_length(v) ? json_string_value(v) : "(none)");
-    return dup_printf("-");
+        return pt_strdup_printf("%s", json_string_length(v) ? json_string_value(v) : "(none)");
+    return pt_strdup_printf("-");
 }
 
 /* "a -> b" when changed, else "a". */
@@ -49,7 +31,7 @@ static char *change_text(const json_t *before, const json_t *after, bool changed
     char *b = value_text(before), *a = value_text(after), *s = NULL;
 
     if (b != NULL && a != NULL)
-        s = changed ? dup_printf("%s -> %s", b, a) : dup_printf("%s", b);
+        s = changed ? pt_strdup_printf("%s -> %s", b, a) : pt_strdup_printf("%s", b);
     free(b);
     free(a);
     return s;
@@ -135,12 +117,12 @@ void pt__cli_print_state(FILE *out, const json_t *state)
 
     memset(&t, 0, sizeof(t));
     t.cols = 6;
-    t.cell[0][0] = dup_printf("SETTING");
-    t.cell[0][1] = dup_printf(linux_host ? "SYSCTL" : "NAME");
-    t.cell[0][2] = dup_printf("LIVE");
-    t.cell[0][3] = dup_printf("PERSISTED");
-    t.cell[0][4] = dup_printf("AT BOOT");
-    t.cell[0][5] = dup_printf("NOTE");
+    t.cell[0][0] = pt_strdup_printf("SETTING");
+    t.cell[0][1] = pt_strdup_printf(linux_host ? "SYSCTL" : "NAME");
+    t.cell[0][2] = pt_strdup_printf("LIVE");
+    t.cell[0][3] = pt_strdup_printf("PERSISTED");
+    t.cell[0][4] = pt_strdup_printf("AT BOOT");
+    t.cell[0][5] = pt_strdup_printf("NOTE");
     t.rows = 1;
     json_object_foreach((json_t *)settings, key, s) {
         const char *src = json_string_value(json_object_get(s, "boot_source"));
@@ -148,19 +130,19 @@ void pt__cli_print_state(FILE *out, const json_t *state)
         if (t.rows == MAX_ROWS)
             break;
         boot = value_text(json_object_get(s, "boot"));
-        t.cell[t.rows][0] = dup_printf("%s", key);
+        t.cell[t.rows][0] = pt_strdup_printf("%s", key);
         t.cell[t.rows][1] = value_text(json_object_get(s, linux_host ? "sysctl" : "name"));
         t.cell[t.rows][2] = value_text(json_object_get(s, "live"));
         t.cell[t.rows][3] = value_text(json_object_get(s, "persisted"));
-        t.cell[t.rows][4] = src && boot ? dup_printf("%s (%s)", boot, src) : boot;
+        t.cell[t.rows][4] = src && boot ? pt_strdup_printf("%s (%s)", boot, src) : boot;
         if (src && boot)
             free(boot);
         if (!json_is_true(json_object_get(s, "supported")))
-            t.cell[t.rows][5] = dup_printf("not on this host");
+            t.cell[t.rows][5] = pt_strdup_printf("not on this host");
         else if (has_conflict(conflicts, key))
-            t.cell[t.rows][5] = dup_printf("overridden at boot");
+            t.cell[t.rows][5] = pt_strdup_printf("overridden at boot");
         else if (json_is_true(json_object_get(s, "drift")))
-            t.cell[t.rows][5] = dup_printf("drift: live differs from boot");
+            t.cell[t.rows][5] = pt_strdup_printf("drift: live differs from boot");
         t.rows++;
     }
     table_print(out, &t);
@@ -190,10 +172,10 @@ void pt__cli_print_result(FILE *out, const json_t *result, bool noop)
 
     memset(&t, 0, sizeof(t));
     t.cols = 4;
-    t.cell[0][0] = dup_printf("SETTING");
-    t.cell[0][1] = dup_printf("LIVE");
-    t.cell[0][2] = dup_printf(file ? "PERSISTED" : "");
-    t.cell[0][3] = dup_printf("RESULT");
+    t.cell[0][0] = pt_strdup_printf("SETTING");
+    t.cell[0][1] = pt_strdup_printf("LIVE");
+    t.cell[0][2] = pt_strdup_printf(file ? "PERSISTED" : "");
+    t.cell[0][3] = pt_strdup_printf("RESULT");
     t.rows = 1;
     json_object_foreach((json_t *)settings, key, s) {
         bool changed = json_is_true(json_object_get(s, "changed"));
@@ -201,14 +183,14 @@ void pt__cli_print_result(FILE *out, const json_t *result, bool noop)
             break;
         n++;
         nchanged += changed;
-        t.cell[t.rows][0] = dup_printf("%s", key);
+        t.cell[t.rows][0] = pt_strdup_printf("%s", key);
         t.cell[t.rows][1] = change_text(json_object_get(s, "before"), json_object_get(s, "after"),
                                         json_is_true(json_object_get(s, "live_changed")));
         t.cell[t.rows][2] = file ? change_text(json_object_get(s, "persisted_before"),
                                                json_object_get(s, "persisted_after"),
                                                json_is_true(json_object_get(s, "persisted_changed")))
                                  : NULL;
-        t.cell[t.rows][3] = dup_printf("%s", !changed ? "in sync"
+        t.cell[t.rows][3] = pt_strdup_printf("%s", !changed ? "in sync"
                                        : noop ? "would change" : "changed");
         t.rows++;
     }

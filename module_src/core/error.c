@@ -28,23 +28,42 @@ int pt_error_set(pt_error_t *err, int code, int os_code, const char *object,
     return code;
 }
 
+char *pt_vstrdup_printf(const char *fmt, va_list ap)
+{
+    va_list copy;
+    char *s;
+    int n;
+
+    va_copy(copy, ap);
+    n = vsnprintf(NULL, 0, fmt, copy);
+    va_end(copy);
+    if (n < 0 || (s = malloc((size_t)n + 1)) == NULL)
+        return NULL;
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    return s;
+}
+
+char *pt_strdup_printf(const char *fmt, ...)
+{
+    va_list ap;
+    char *s;
+
+    va_start(ap, fmt);
+    s = pt_vstrdup_printf(fmt, ap);
+    va_end(ap);
+    return s;
+}
+
 int pt_strlist_add(pt_strlist_t *l, const char *fmt, ...)
 {
     va_list ap;
     char *s;
-    int n;
 
     va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
+    s = pt_vstrdup_printf(fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return PT_ENOMEM;
-    s = malloc((size_t)n + 1);
     if (s == NULL)
         return PT_ENOMEM;
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    va_end(ap);
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 8;
         char **items = realloc(l->items, cap * sizeof(*items));
