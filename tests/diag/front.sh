@@ -35,40 +35,8 @@ mount --bind /proc/sys /proc/sys
 mount --bind /proc/sys/net /proc/sys/net
 mount -o remount,bind,ro /proc/sys
 
-ip link set lo up
-ipv4=/proc/sys/net/ipv4
-echo "40000 40999" >$ipv4/ip_local_port_range
-echo "40001,40500-40509" >$ipv4/ip_local_reserved_ports
-echo 5000 >$ipv4/tcp_max_tw_buckets
-echo 0 >$ipv4/tcp_tw_reuse
-
-tmp=$(mktemp -d /tmp/pt-diag-front.XXXXXX)
-gen_pid=""
-cleanup() {
-  [ -z "$gen_pid" ] || kill "$gen_pid" 2>/dev/null || true
-  [ -z "$gen_pid" ] || wait "$gen_pid" 2>/dev/null || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-# The same traffic as run.sh: 6 listeners (40000 and 40002 unreserved in the
-# range), 140 established sockets, 80 client-side TIME_WAIT.
-"$py" "$here/traffic.py" "$tmp/ready" \
-  listen:127.0.0.1:8080 listen:::1:8081 listen:127.0.0.2:8082 \
-  listen:127.0.0.1:40000 listen:127.0.0.1:40001 listen:::1:40002 \
-  hold:127.0.0.1:8080:50 hold:::1:8081:20 \
-  tw:127.0.0.1:8080:30 tw:::1:8081:40 tw:127.0.0.2:8082:10 &
-gen_pid=$!
-for _ in $(seq 200); do
-  [ -f "$tmp/ready" ] && break
-  kill -0 "$gen_pid" 2>/dev/null || fail "traffic generator died"
-  sleep 0.05
-done
-[ -f "$tmp/ready" ] || fail "traffic generator not ready after 10 s"
-for _ in $(seq 100); do
-  [ -z "$(ss -tanH state last-ack state close-wait state fin-wait-1 state closing)" ] && break
-  sleep 0.05
-done
+. "$here/traffic.sh"
+pt_diag_traffic front
 t0=$(date +%s)
 
 # run NAME CMD...: stdout to NAME.out, stderr to NAME.err, exit code to NAME.rc.
