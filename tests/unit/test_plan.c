@@ -1,25 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests of the plan (desired - current) and the checks that need the host's state. */
 #include "helpers.h"
+#include "plan_fixture.h"
+
+#define set_live(cur, k, text) pt_fixture_live(cur, k, text, false)
 #include "core/conf.h"
 #include "core/plan.h"
 
 #define NC "Nothing was changed."
 #define OURS PT_DEFAULT_SYSCTL_FILE
-
-typedef struct fixture {
-    pt_options_t opts;
-    pt_current_t cur;
-    pt_plan_t plan;
-    pt_error_t err;
-} fixture_t;
-
-static void set_live(pt_current_t *cur, pt_key_t k, const char *text)
-{
-    pt_value_free(&cur->key[k].live);
-    cur->key[k].live = pt_test_value(k, text);
-    cur->key[k].live_set = true;
-}
 
 static void set_original(pt_current_t *cur, pt_key_t k, const char *text)
 {
@@ -89,31 +78,6 @@ static int setup(void **state)
     pt_error_init(&f->err);
     *state = f;
     return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture_t *f = *state;
-
-    pt_plan_free(&f->plan);
-    pt_current_free(&f->cur);
-    pt_options_free(&f->opts);
-    free(f);
-    return 0;
-}
-
-static void opts(fixture_t *f, const char *json)
-{
-    pt_options_free(&f->opts);
-    if (pt_test_options(json, &f->opts, &f->err) != 0)
-        fail_msg("%s: %s", json, f->err.msg);
-}
-
-static int make(fixture_t *f)
-{
-    pt_plan_free(&f->plan);
-    pt_error_init(&f->err);
-    return pt_plan_make(&f->opts, &f->cur, &f->plan, &f->err);
 }
 
 static void assert_untouched_except(const pt_plan_t *p, int k1, int k2)

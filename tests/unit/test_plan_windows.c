@@ -1,97 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests of Windows planning and the Windows result: what the core does
  * with what the Windows backend reads (registry values, dynamic port range). */
-#include <stdarg.h>
-#include <stddef.h>
-#include <setjmp.h>
-#include <stdint.h>
-#include <cmocka.h>
-
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include <jansson.h>
-
-#include "porttune.h"
-#include "core/options.h"
-#include "core/plan.h"
+#include "helpers.h"
+#include "plan_fixture.h"
 #include "core/result.h"
 
-/* ---- helpers (self-contained: this file builds on its own) ---- */
-
-static pt_value_t pt_test_value(pt_key_t key, const char *text)
-{
-    pt_value_t v;
-    pt_error_t err;
-
-    pt_error_init(&err);
-    if (pt_value_parse_sysctl(key, text, &v, "test", &err) != 0)
-        fail_msg("test value '%s' does not parse: %s", text, err.msg);
-    return v;
-}
-
-static int pt_test_options(const char *json, pt_options_t *opts, pt_error_t *err)
-{
-    json_error_t jerr;
-    json_t *args = json_loads(json, 0, &jerr);
-    int rc;
-
-    if (args == NULL)
-        fail_msg("bad test JSON %s: %s", json, jerr.text);
-    pt_options_init(opts);
-    pt_error_init(err);
-    rc = pt_options_from_json(args, opts, err);
-    json_decref(args);
-    return rc;
-}
-
-/* rc and err->code are code, err names object, the message holds each part. */
-static void pt_test_assert_error(int rc, const pt_error_t *err, int code,
-                                 const char *object, ...)
-{
-    va_list ap;
-    const char *part;
-
-    if (rc != code || err->code != code)
-        fail_msg("expected code %d, got rc %d / err.code %d (msg: %s)", code, rc,
-                 err->code, err->msg);
-    assert_string_equal(err->object, object);
-    va_start(ap, object);
-    while ((part = va_arg(ap, const char *)) != NULL)
-        if (strstr(err->msg, part) == NULL) {
-            va_end(ap);
-            fail_msg("expected \"%s\" in the message:\n  %s", part, err->msg);
-        }
-    va_end(ap);
-}
-
-static bool pt_test_has_warning(const pt_options_t *opts, const char *part)
-{
-    size_t i;
-
-    for (i = 0; i < opts->warnings.n; i++)
-        if (strstr(opts->warnings.items[i], part) != NULL)
-            return true;
-    return false;
-}
+#define set_live pt_fixture_live
 
 #define NC "Nothing was changed."
-
-typedef struct fixture {
-    pt_options_t opts;
-    pt_current_t cur;
-    pt_plan_t plan;
-    pt_error_t err;
-} fixture_t;
-
-static void set_live(pt_current_t *cur, pt_key_t k, const char *text, bool is_default)
-{
-    pt_value_free(&cur->key[k].live);
-    cur->key[k].live = pt_test_value(k, text);
-    cur->key[k].live_set = true;
-    cur->key[k].live_default = is_default;
-}
 
 /* Windows 10 as the backend reads a fresh one: no registry values (defaults),
  * dynamic port range 49152 + 16384 for IPv4 and IPv6. */
@@ -112,31 +28,6 @@ static int setup(void **state)
     pt_error_init(&f->err);
     *state = f;
     return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture_t *f = *state;
-
-    pt_plan_free(&f->plan);
-    pt_current_free(&f->cur);
-    pt_options_free(&f->opts);
-    free(f);
-    return 0;
-}
-
-static void opts(fixture_t *f, const char *json)
-{
-    pt_options_free(&f->opts);
-    if (pt_test_options(json, &f->opts, &f->err) != 0)
-        fail_msg("%s: %s", json, f->err.msg);
-}
-
-static int make(fixture_t *f)
-{
-    pt_plan_free(&f->plan);
-    pt_error_init(&f->err);
-    return pt_plan_make(&f->opts, &f->cur, &f->plan, &f->err);
 }
 
 static void plan_windows_registry_change_needs_reboot_not_persist(void **state)
