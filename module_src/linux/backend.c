@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -54,8 +55,9 @@ static int read_live(const pt_ctx_t *ctx, pt_key_t k, pt_keystate_t *ks, pt_erro
     return rc;
 }
 
+/* st receives the file's fstat; cur->file_exists says whether it is valid. */
 static int read_file(const pt_ctx_t *ctx, const pt_options_t *opts, pt_current_t *cur,
-                     pt_error_t *err)
+                     struct stat *st, pt_error_t *err)
 {
     char *path = pt__path_new(ctx, opts->sysctl_file);
     size_t len;
@@ -67,7 +69,7 @@ static int read_file(const pt_ctx_t *ctx, const pt_options_t *opts, pt_current_t
         free(path);
         return err->code;
     }
-    rc = pt__read_file_nofollow(path, &cur->file_text, &len);
+    rc = pt__read_file_nofollow(path, &cur->file_text, &len, st);
     free(path);
     if (rc == -ENOENT)
         return 0;
@@ -100,6 +102,7 @@ int pt_backend_read(const pt_ctx_t *ctx, const pt_options_t *opts,
                     pt_current_t *cur, pt_error_t *err)
 {
     char *path, *text = NULL;
+    struct stat st;
     long long n;
     int k, rc;
 
@@ -119,9 +122,9 @@ int pt_backend_read(const pt_ctx_t *ctx, const pt_options_t *opts,
         if (rc != 0)
             return rc;
     }
-    rc = read_file(ctx, opts, cur, err);
+    rc = read_file(ctx, opts, cur, &st, err);
     if (rc == 0)
-        rc = pt__scan_boot(ctx, opts, cur, err);
+        rc = pt__scan_boot_known(ctx, opts, cur, cur->file_exists ? &st : NULL, err);
     if (rc == 0 && !cur->skip_originals)
         rc = pt__state_load(ctx, opts, cur, err);
     return rc;

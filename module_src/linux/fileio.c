@@ -148,30 +148,33 @@ int pt__read_proc(const char *path, char **out, size_t *len)
     return pt__read_fd(fd, PT_RD_SHORT_END, 0, out, len);
 }
 
-/* O_NONBLOCK: a FIFO put where a file should be must not hang the run. */
-static int read_regular(const char *path, int flags, char **out, size_t *len)
+/* O_NONBLOCK: a FIFO put where a file should be must not hang the run.
+ * st (may be NULL) receives the file's fstat when it could be opened. */
+static int read_regular(const char *path, int flags, char **out, size_t *len, struct stat *st)
 {
     int fd = pt__open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | flags, 0);
-    struct stat st;
+    struct stat own;
 
     *out = NULL;
+    if (st == NULL)
+        st = &own;
     if (fd < 0)
         return -errno;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
         close(fd);
         return -EINVAL;
     }
-    return pt__read_fd(fd, PT_RD_SHORT_END, (size_t)st.st_size, out, len);
+    return pt__read_fd(fd, PT_RD_SHORT_END, (size_t)st->st_size, out, len);
 }
 
-int pt__read_file_nofollow(const char *path, char **out, size_t *len)
+int pt__read_file_nofollow(const char *path, char **out, size_t *len, struct stat *st)
 {
-    return read_regular(path, O_NOFOLLOW, out, len);
+    return read_regular(path, O_NOFOLLOW, out, len, st);
 }
 
-int pt__read_file_regular(const char *path, char **out, size_t *len)
+int pt__read_file_regular(const char *path, char **out, size_t *len, struct stat *st)
 {
-    return read_regular(path, 0, out, len);
+    return read_regular(path, 0, out, len, st);
 }
 
 /* getdents64's record (linux/dirent.h's linux_dirent64). */

@@ -38,10 +38,10 @@ int pt__read_proc(const char *path, char **out, size_t *len);
 #define PT_RD_PREAD 2
 int pt__read_fd(int fd, int flags, size_t size, char **out, size_t *len);
 /* Same for a file porttune manages: refuses a symlink (-ELOOP) and anything
- * but a regular file (-EINVAL). */
-int pt__read_file_nofollow(const char *path, char **out, size_t *len);
+ * but a regular file (-EINVAL). st (may be NULL) receives its fstat. */
+int pt__read_file_nofollow(const char *path, char **out, size_t *len, struct stat *st);
 /* Follows links but refuses (-EINVAL) anything that is not a regular file. */
-int pt__read_file_regular(const char *path, char **out, size_t *len);
+int pt__read_file_regular(const char *path, char **out, size_t *len, struct stat *st);
 /* Calls fn(arg, name) for every entry of the open directory dirfd from its
  * current position ("." and ".." included), read with getdents64 into a
  * stack buffer: no DIR to allocate, no dup of a descriptor we keep. Returns
@@ -78,6 +78,11 @@ uid_t pt__euid(void);
 /* Boot-order scan: fills cur->conflicts, boot values, file_at_boot. */
 int pt__scan_boot(const pt_ctx_t *ctx, const pt_options_t *opts, pt_current_t *cur,
                   pt_error_t *err);
+/* Same, for a caller that has just read sysctl_file: ours is its fstat, or
+ * NULL when it does not exist; cur->file its parsed text (reused, not read
+ * again, when the scan meets the file under its own name). */
+int pt__scan_boot_known(const pt_ctx_t *ctx, const pt_options_t *opts, pt_current_t *cur,
+                        const struct stat *ours, pt_error_t *err);
 /* The state file of original live values. */
 int pt__state_load(const pt_ctx_t *ctx, const pt_options_t *opts, pt_current_t *cur,
                    pt_error_t *err);

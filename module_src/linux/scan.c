@@ -21,6 +21,10 @@ static const char *const boot_dirs[] = {
 typedef struct entry {
     char *name;               /* owned */
     int dir;                  /* index in boot_dirs */
+    bool known;               /* st is the file's (links followed) */
+    struct stat st;
+    char *text;               /* owned: a regular file's bytes; NULL: unreadable */
+    size_t len;
 } entry_t;
 
 typedef struct entries {
@@ -61,6 +65,7 @@ static int add_entry(entries_t *l, const char *name, int d)
     e = &l->e[l->n];
     if (strlen(name) > 255)   /* NAME_MAX: no such file */
         return 0;
+    memset(e, 0, sizeof(*e));
     if ((e->name = strdup(name)) == NULL)
         return PT_ENOMEM;
     e->dir = d;
@@ -141,28 +146,14 @@ static int add_conflict(pt_current_t *cur, pt_key_t key, const char *file, unsig
     return 0;
 }
 
-/* Records every line of one file that sets one of our keys. */
-static int scan_file(const pt_ctx_t *ctx, const char *path, bool after_ours, pt_current_t *cur)
+/* Records every line of one parsed file that sets one of our keys. */
+static int scan_conf(const pt_conf_t *conf, const char *path, bool after_ours, pt_current_t *cur)
 {
-    char *full = pt__path_new(ctx, path), line[24];
-    char *text = NULL;
-    size_t len, i;
-    pt_conf_t *conf = NULL;
+    char line[24];
+    size_t i;
     pt_error_t e;
     int k, rc = 0;
 
-    if (full == NULL)
-        return PT_ENOMEM;
-    /* Links are followed (Debian's 99-sysctl.conf is one); a FIFO is skipped. */
-    rc = pt__read_file_regular(full, &text, &len);
-    free(full);
-    if (rc != 0)
-        return 0;   /* unreadable files cannot set anything at boot either */
-    pt_error_init(&e);
-    if (pt_conf_parse(text, len, path, &conf, &e) != 0) {
-        free(text);
-        return e.code == PT_ENOMEM ? PT_ENOMEM : 0;
-    }
     for (i = 0; i < conf->n && rc == 0; i++) {
         for (k = 0; k < PT_K__COUNT && rc == 0; k++) {
             pt_keystate_t *ks = &cur->key[k];
@@ -183,9 +174,74 @@ static int scan_file(const pt_ctx_t *ctx, const char *path, bool after_ours, pt_
             ks->boot_source = pt__strjoin(path, line, "");
         }
     }
+    return rc;
+}
+
+/* Same for a file's text (unparsable files cannot set anything at boot). */
+static int scan_text(const char *text, size_t len, const char *path, bool after_ours,
+                     pt_current_t *cur)
+{
+    pt_conf_t *conf = NULL;
+    pt_error_t e;
+    int rc;
+
+    pt_error_init(&e);
+    if (pt_conf_parse(text, len, path, &conf, &e) != 0)
+        return e.code == PT_ENOMEM ? PT_ENOMEM : 0;
+    rc = scan_conf(conf, path, after_ours, cur);
     pt_conf_free(conf);
+    return rc;
+}
+
+/* Same for a file read now: links are followed (Debian's 99-sysctl.conf is
+ * one); a FIFO is skipped; unreadable files cannot set anything at boot. */
+static int scan_file(const pt_ctx_t *ctx, const char *path, bool after_ours, pt_current_t *cur)
+{
+    char *full = pt__path_new(ctx, path);
+    char *text = NULL;
+    size_t len;
+    int rc;
+
+    if (full == NULL)
+        return PT_ENOMEM;
+    rc = pt__read_file_regular(full, &text, &len, NULL);
+    free(full);
+    if (rc != 0)
+        return 0;
+    rc = scan_text(text, len, path, after_ours, cur);
     free(text);
     return rc;
+}
+
+/* Opens a sysctl.d entry (links followed) once: its identity from fstat, and
+ * the text of a regular file, read to be scanned later. Where it cannot be
+ * opened, stat gives the identity, as before. Returns 0 or PT_ENOMEM. */
+static int open_entry(const pt_ctx_t *ctx, const char *path, entry_t *e)
+{
+    char *full = pt__path_new(ctx, path);
+    int fd;
+
+    if (full == NULL)
+        return PT_ENOMEM;
+    fd = pt__open(full, O_RDONLY | O_CLOEXEC | O_NONBLOCK, 0);
+    if (fd < 0) {
+        e->known = errno != ENOENT && stat(full, &e->st) == 0;
+        free(full);
+        return 0;
+    }
+    free(full);
+    if (fstat(fd, &e->st) != 0) {
+        close(fd);
+        return 0;
+    }
+    e->known = true;
+    if (!S_ISREG(e->st.st_mode)) {
+        close(fd);
+        return 0;
+    }
+    if (pt__read_fd(fd, PT_RD_SHORT_END, (size_t)e->st.st_size, &e->text, &e->len) == -ENOMEM)
+        return PT_ENOMEM;
+    return 0;
 }
 
 static void mark_winners(pt_current_t *cur)
@@ -220,8 +276,10 @@ static void entries_free(entries_t *l)
 {
     size_t i;
 
-    for (i = 0; i < l->n; i++)
+    for (i = 0; i < l->n; i++) {
         free(l->e[i].name);
+        free(l->e[i].text);
+    }
     free(l->e);
 }
 
@@ -230,18 +288,20 @@ static bool same_id(bool known, const struct stat *a, const struct stat *b)
     return known && a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
 
-int pt__scan_boot(const pt_ctx_t *ctx, const pt_options_t *opts, pt_current_t *cur,
-                  pt_error_t *err)
+/* ours_looked_up: ours is sysctl_file's fstat (NULL: it does not exist) and
+ * cur->file its parsed text; otherwise both are found here. */
+static int scan_boot(const pt_ctx_t *ctx, const pt_options_t *opts, pt_current_t *cur,
+                     bool ours_looked_up, const struct stat *ours, pt_error_t *err)
 {
     entries_t l = { NULL, 0, 0 };
     char *full, *ourdir, *path = NULL;
     const char *ourname = strrchr(opts->sysctl_file, '/') + 1;
-    long ours = -1;
+    long ours_at = -1;
     size_t i;
     int d, rc = 0, nseen = 0;
     bool sysctl_conf_seen = false, ours_known, conf_known;
     struct stat seen[sizeof(boot_dirs) / sizeof(boot_dirs[0])];
-    struct stat ours_st, conf_st, st;
+    struct stat ours_st, conf_st;
 
     ourdir = strndup(opts->sysctl_file, (size_t)(ourname - 1 - opts->sysctl_file));
     if (ourdir == NULL)
@@ -261,40 +321,59 @@ int pt__scan_boot(const pt_ctx_t *ctx, const pt_options_t *opts, pt_current_t *c
         goto nomem;
     if (l.n > 1)   /* qsort(NULL, 0, ...) is undefined behaviour (UBSan) */
         qsort(l.e, l.n, sizeof(*l.e), cmp_entry);
-    /* One stat per entry: 99-sysctl.conf is usually a link to /etc/sysctl.conf. */
-    ours_known = file_id(ctx, opts->sysctl_file, &ours_st);
+    /* 99-sysctl.conf is usually a link to /etc/sysctl.conf: compare identities. */
+    if (ours_looked_up) {
+        ours_known = ours != NULL;
+        if (ours_known)
+            ours_st = *ours;
+    } else {
+        ours_known = file_id(ctx, opts->sysctl_file, &ours_st);
+    }
     conf_known = file_id(ctx, "/etc/sysctl.conf", &conf_st);
     for (i = 0; i < l.n; i++) {
-        bool known;
-        if ((path = entry_path(&l.e[i])) == NULL)
+        entry_t *e = &l.e[i];
+        bool by_name;
+        if ((path = entry_path(e)) == NULL)
             goto nomem;
-        known = file_id(ctx, path, &st);
-        if (strcmp(path, opts->sysctl_file) == 0 || same_id(known && ours_known, &st, &ours_st))
-            ours = (long)i;
-        else if (strcmp(l.e[i].name, ourname) == 0 && strcmp(ourdir, boot_dirs[l.e[i].dir]) != 0 &&
+        by_name = strcmp(path, opts->sysctl_file) == 0;
+        /* Our own file was read a moment ago: its text is cur->file. */
+        if (by_name && ours_looked_up && ours_known && cur->file != NULL) {
+            e->known = true;
+            e->st = ours_st;
+        } else if (open_entry(ctx, path, e) != 0) {
+            goto nomem;
+        }
+        if (by_name || same_id(e->known && ours_known, &e->st, &ours_st))
+            ours_at = (long)i;
+        else if (strcmp(e->name, ourname) == 0 && strcmp(ourdir, boot_dirs[e->dir]) != 0 &&
                  ends_with_conf(ourname)) {
             /* Ours is masked only if it lives in a later boot directory. */
-            for (d = l.e[i].dir + 1; boot_dirs[d] != NULL; d++)
+            for (d = e->dir + 1; boot_dirs[d] != NULL; d++)
                 if (strcmp(boot_dirs[d], ourdir) == 0)
                     cur->file_masked_by = strdup(path);
         }
-        if (strcmp(path, "/etc/sysctl.conf") == 0 || same_id(known && conf_known, &st, &conf_st))
+        if (strcmp(path, "/etc/sysctl.conf") == 0 || same_id(e->known && conf_known, &e->st, &conf_st))
             sysctl_conf_seen = true;
         free(path);
         path = NULL;
     }
     if (!sysctl_conf_seen && strcmp(opts->sysctl_file, "/etc/sysctl.conf") == 0)
-        ours = (long)l.n;
-    cur->file_at_boot = ours >= 0 && cur->file_masked_by == NULL;
+        ours_at = (long)l.n;
+    cur->file_at_boot = ours_at >= 0 && cur->file_masked_by == NULL;
     for (i = 0; i < l.n && rc == 0; i++) {
-        if ((path = entry_path(&l.e[i])) == NULL)
+        entry_t *e = &l.e[i];
+        bool after_ours = (long)i != ours_at && (!cur->file_at_boot || (long)i > ours_at);
+        if ((path = entry_path(e)) == NULL)
             goto nomem;
-        rc = scan_file(ctx, path, (long)i != ours && (!cur->file_at_boot || (long)i > ours), cur);
+        if (e->text != NULL)
+            rc = scan_text(e->text, e->len, path, after_ours, cur);
+        else if (strcmp(path, opts->sysctl_file) == 0 && ours_looked_up && cur->file != NULL)
+            rc = scan_conf(cur->file, path, after_ours, cur);
         free(path);
         path = NULL;
     }
     if (rc == 0 && !sysctl_conf_seen)   /* sysctl --system reads it last */
-        rc = scan_file(ctx, "/etc/sysctl.conf", ours != (long)l.n, cur);
+        rc = scan_file(ctx, "/etc/sysctl.conf", ours_at != (long)l.n, cur);
     if (rc != 0)
         goto nomem;
     mark_winners(cur);
@@ -306,4 +385,16 @@ nomem:
     entries_free(&l);
     free(ourdir);
     return pt_error_set(err, PT_ENOMEM, 0, "sysctl.d", "out of memory while reading sysctl.d");
+}
+
+int pt__scan_boot(const pt_ctx_t *ctx, const pt_options_t *opts, pt_current_t *cur,
+                  pt_error_t *err)
+{
+    return scan_boot(ctx, opts, cur, false, NULL, err);
+}
+
+int pt__scan_boot_known(const pt_ctx_t *ctx, const pt_options_t *opts, pt_current_t *cur,
+                        const struct stat *ours, pt_error_t *err)
+{
+    return scan_boot(ctx, opts, cur, true, ours, err);
 }

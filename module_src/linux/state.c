@@ -22,7 +22,7 @@ static int load_file(const char *full, json_t **j, json_error_t *jerr)
 
     *j = NULL;
     memset(jerr, 0, sizeof(*jerr));
-    rc = pt__read_file_regular(full, &text, &len);
+    rc = pt__read_file_regular(full, &text, &len, NULL);
     if (rc == -ENOENT)
         return 0;
     if (rc != 0) {
