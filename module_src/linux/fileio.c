@@ -269,32 +269,34 @@ int pt__check_dir_stat(const struct stat *st, const char *dir, const char *path,
     return 0;
 }
 
-static int check_dir(const char *path, const char *object, pt_error_t *err)
+int pt__check_managed(const char *path, const char *object, pt_error_t *err)
 {
     char *dir = pt__dir_new(path);
+    const char *base = strrchr(path, '/');
     struct stat st;
-    int rc = 0;
+    int dirfd, rc = 0;
 
     if (dir == NULL)
         return pt_error_set(err, PT_ENOMEM, 0, object, "out of memory");
-    if (lstat(dir, &st) != 0) {
-        if (errno != ENOENT)
-            rc = pt_error_set(err, PT_EIO, errno, object,
-                "cannot inspect the directory %s: %s. Nothing was changed.", dir, strerror(errno));
-    } else if (pt__check_dir_stat(&st, dir, path, object, err) != 0) {
-        rc = err->code;
+    /* The locked directory was opened without following links and checked
+     * when it was locked; its descriptor also spares a path walk. */
+    dirfd = pt__locked_dirfd(dir);
+    if (dirfd < 0) {
+        if (lstat(dir, &st) != 0) {
+            if (errno != ENOENT)
+                rc = pt_error_set(err, PT_EIO, errno, object,
+                    "cannot inspect the directory %s: %s. Nothing was changed.", dir, strerror(errno));
+            free(dir);
+            return rc;
+        }
+        if (pt__check_dir_stat(&st, dir, path, object, err) != 0) {
+            free(dir);
+            return err->code;
+        }
     }
     free(dir);
-    return rc;
-}
-
-int pt__check_managed(const char *path, const char *object, pt_error_t *err)
-{
-    struct stat st;
-
-    if (check_dir(path, object, err) != 0)
-        return err->code;
-    if (lstat(path, &st) != 0)
+    if ((dirfd >= 0 && base != NULL ? fstatat(dirfd, base + 1, &st, AT_SYMLINK_NOFOLLOW)
+                                    : lstat(path, &st)) != 0)
         return errno == ENOENT ? 0 : pt_error_set(err, PT_EIO, errno, object,
             "cannot inspect %s: %s. Nothing was changed.", path, strerror(errno));
     if (S_ISLNK(st.st_mode))
@@ -361,33 +363,113 @@ static void test_pause_before_rename(void)
         ;
 }
 
+/* Opens the directory dir of the file path without following links and
+ * checks it (pt__check_dir_stat); the locked directory's own descriptor
+ * when pt_backend_lock holds it (*owned false). Returns the fd, or -1 with
+ * err set. */
+static int open_dir_checked(const char *dir, const char *path, const char *object,
+                            bool *owned, pt_error_t *err)
+{
+    struct stat st;
+    int fd = pt__locked_dirfd(dir), e;
+
+    *owned = fd < 0;
+    if (fd >= 0)
+        return fd;   /* opened O_NOFOLLOW and checked when it was locked */
+    fd = pt__open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+    if (fd < 0) {
+        e = errno;
+        if (lstat(dir, &st) != 0)
+            pt_error_set(err, PT_EIO, errno, object,
+                "cannot write %s: the directory %s does not exist; create it first. "
+                "Nothing was changed.", path, dir);
+        else if (pt__check_dir_stat(&st, dir, path, object, err) == 0)
+            pt_error_set(err, PT_EIO, e, object,
+                "cannot open the directory %s: %s. Nothing was changed.", dir, strerror(e));
+        return -1;
+    }
+    if (fstat(fd, &st) != 0 || pt__check_dir_stat(&st, dir, path, object, err) != 0) {
+        if (err->code == 0)
+            pt_error_set(err, PT_EIO, errno, object,
+                "cannot inspect the directory %s: %s. Nothing was changed.", dir, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Creates ".BASE.porttune-XXXXXX" (a name that never ends in .conf, so boot
+ * ignores a leftover) in dirfd, exclusively; name receives it. */
+static int create_temp(int dirfd, const char *base, char **name)
+{
+    static const char chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    struct timespec ts;
+    unsigned long r;
+    char *tmp, *x;
+    int tries, i, fd = -1;
+
+    *name = NULL;
+    if ((tmp = pt__strjoin(".", base, ".porttune-XXXXXX")) == NULL) {
+        errno = ENOMEM;
+        return -1;
+    }
+    x = tmp + strlen(tmp) - 6;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    r = (unsigned long)ts.tv_nsec * 65537UL ^ (unsigned long)ts.tv_sec ^
+        (unsigned long)(uintptr_t)&ts;   /* the stack address: ASLR differs per process */
+    for (tries = 0; tries < 100; tries++) {
+        for (i = 0; i < 6; i++, r /= 62)
+            x[i] = chars[r % 62];
+        r = r * 6364136223846793005UL + 1442695040888963407UL + (unsigned long)tries;
+        fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd >= 0 || errno != EEXIST)
+            break;
+    }
+    if (fd < 0)
+        free(tmp);
+    else
+        *name = tmp;
+    return fd;
+}
+
 int pt__write_atomic(const char *path, const char *text, unsigned mode,
                      const char *object, pt_error_t *err)
 {
-    char *dir = pt__dir_new(path), *copy = strdup(path), *tmp = NULL, *stem = NULL;
+    char *dir = pt__dir_new(path), *copy = strdup(path), *tmp = NULL;
+    const char *base;
     struct stat st;
-    int fd = -1, rc;
+    bool owned = false;
+    int dirfd = -1, fd, rc;
 
-    if (dir == NULL || copy == NULL ||
-        (stem = pt__strjoin(dir, "/.", basename(copy))) == NULL ||
-        /* A leftover temp name never ends in .conf, so boot ignores it. */
-        (tmp = pt__strjoin(stem, ".porttune-XXXXXX", "")) == NULL) {
+    if (dir == NULL || copy == NULL) {
         rc = pt_error_set(err, PT_ENOMEM, 0, object, "out of memory. Nothing was changed.");
         goto out;
     }
-    if (lstat(dir, &st) != 0) {
-        rc = pt_error_set(err, PT_EIO, errno, object,
-            "cannot write %s: the directory %s does not exist; create it first. "
-            "Nothing was changed.", path, dir);
-        goto out;
-    }
-    if (pt__check_managed(path, object, err) != 0) {
+    base = basename(copy);
+    /* Everything below is relative to the checked directory's descriptor. */
+    if ((dirfd = open_dir_checked(dir, path, object, &owned, err)) < 0) {
         rc = err->code;
         goto out;
     }
-    if (lstat(path, &st) == 0)
+    if (fstatat(dirfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+        if (S_ISLNK(st.st_mode)) {
+            rc = pt_error_set(err, PT_EUNSAFE, 0, object,
+                "refusing to manage %s: it is a symbolic link, and porttune does not write "
+                "through links; point the option at the real file. Nothing was changed.", path);
+            goto out;
+        }
+        if (!S_ISREG(st.st_mode)) {
+            rc = pt_error_set(err, PT_EUNSAFE, 0, object,
+                "refusing to manage %s: it is not a regular file. Nothing was changed.", path);
+            goto out;
+        }
         mode = st.st_mode & 07777;
-    fd = mkstemp(tmp);
+    } else if (errno != ENOENT) {
+        rc = pt_error_set(err, PT_EIO, errno, object,
+            "cannot inspect %s: %s. Nothing was changed.", path, strerror(errno));
+        goto out;
+    }
+    fd = create_temp(dirfd, base, &tmp);
     if (fd < 0) {
         rc = pt_error_set(err, PT_EIO, errno, object,
             "cannot create a temporary file in %s: %s. Nothing was changed.", dir, strerror(errno));
@@ -402,21 +484,21 @@ int pt__write_atomic(const char *path, const char *text, unsigned mode,
         rc = -errno;
     if (rc == 0)
         test_pause_before_rename();
-    if (rc == 0 && rename(tmp, path) != 0)
+    if (rc == 0 && renameat(dirfd, tmp, dirfd, base) != 0)
         rc = -errno;
     if (rc != 0) {
-        unlink(tmp);
+        unlinkat(dirfd, tmp, 0);
         rc = pt_error_set(err, PT_EIO, -rc, object,
             "cannot write %s: %s. The file was left as it was.", path, strerror(-rc));
         goto out;
     }
-    rc = fsync_dir(path);
-    if (rc != 0)
-        rc = pt_error_set(err, PT_EIO, -rc, object,
-            "wrote %s but could not sync its directory: %s.", path, strerror(-rc));
+    if (fsync(dirfd) != 0)
+        rc = pt_error_set(err, PT_EIO, errno, object,
+            "wrote %s but could not sync its directory: %s.", path, strerror(errno));
 out:
+    if (owned && dirfd >= 0)
+        close(dirfd);
     free(tmp);
-    free(stem);
     free(copy);
     free(dir);
     return rc;

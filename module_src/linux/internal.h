@@ -72,6 +72,9 @@ typedef struct pt__names {
  * by pt_backend_lock; NULL unless that directory is locked and its listing
  * complete. */
 const pt__names_t *pt__lock_listing(const char *dir);
+/* The descriptor of dir (root-prefixed, as locked) while pt_backend_lock
+ * holds it, else -1. */
+int pt__locked_dirfd(const char *dir);
 /* geteuid(), asked once. */
 uid_t pt__euid(void);
 

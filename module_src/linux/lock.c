@@ -68,6 +68,20 @@ static struct {
     pt__names_t names;
 } listing;
 
+/* The directory this process holds the lock on, and its descriptor: the
+ * atomic replace of a file in it works relative to this fd, which was
+ * opened without following links and checked, instead of opening the
+ * directory by name again. */
+static struct {
+    int fd;
+    char *dir;                /* owned; NULL: no lock held */
+} held = { -1, NULL };
+
+int pt__locked_dirfd(const char *dir)
+{
+    return held.dir != NULL && strcmp(held.dir, dir) == 0 ? held.fd : -1;
+}
+
 static void listing_free(void)
 {
     size_t i;
@@ -188,6 +202,8 @@ static int lock_dir(const char *full, const char *dir, const pt_options_t *opts,
         return pt_error_set(err, PT_ENOMEM, 0, opts->sysctl_file, "out of memory");
     }
     (*lock)->fd = fd;
+    if ((held.dir = strdup(dir)) != NULL)
+        held.fd = fd;
     return sweep_dir(fd, dir, full);
 }
 
@@ -217,4 +233,7 @@ void pt_backend_unlock(pt_lock_t *lock)
     close(lock->fd);   /* releases the flock */
     free(lock);
     listing_free();
+    free(held.dir);
+    held.dir = NULL;
+    held.fd = -1;
 }
