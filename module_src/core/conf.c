@@ -153,6 +153,48 @@ int pt_conf_parse(const char *text, size_t len, const char *path, pt_conf_t **ou
     return 0;
 }
 
+int pt_conf_each_assignment(const char *text, size_t len, const char *path,
+                            int (*fn)(void *arg, const pt_conf_line_t *line, unsigned lineno),
+                            void *arg, pt_error_t *err)
+{
+    size_t pos = 0;
+    unsigned lineno = 0;
+    int rc = 0;
+
+    if (memchr(text, '\0', len) != NULL)
+        return pt_error_set(err, PT_EINVAL, 0, path,
+            "%s holds NUL bytes and is not a sysctl text file; fix or remove it. "
+            "Nothing was changed.", path);
+    while (pos < len && rc == 0) {
+        const char *s = text + pos, *nl = memchr(s, '\n', len - pos);
+        size_t n = nl ? (size_t)(nl - s) : len - pos, i = 0;
+        pt_conf_line_t l;
+
+        pos += n + (nl ? 1 : 0);
+        lineno++;
+        /* What line_parse would leave without a name costs nothing here. */
+        while (i < n && (s[i] == ' ' || s[i] == '\t'))
+            i++;
+        if (i == n || s[i] == '#' || s[i] == ';' || memchr(s + i, '=', n - i) == NULL)
+            continue;
+        memset(&l, 0, sizeof(l));
+        if ((l.text = malloc(n + 1)) == NULL)
+            return pt_error_set(err, PT_ENOMEM, 0, path, "out of memory");
+        memcpy(l.text, s, n);
+        l.text[n] = '\0';
+        rc = line_parse(&l);
+        if (rc != 0)
+            rc = pt_error_set(err, PT_ENOMEM, 0, path, "out of memory");
+        else if (l.name != NULL)
+            rc = fn(arg, &l, lineno);
+        /* newest first: a bump allocator takes all three back */
+        free(l.value);
+        free(l.name);
+        free(l.text);
+    }
+    return rc;
+}
+
 pt_conf_t *pt_conf_new_owned(void)
 {
     pt_conf_t *conf = calloc(1, sizeof(*conf));

@@ -26,6 +26,13 @@ typedef struct pt_conf {
  * for binary content, naming path. *out is freed with pt_conf_free. */
 int pt_conf_parse(const char *text, size_t len, const char *path, pt_conf_t **out,
                   pt_error_t *err);
+/* Calls fn for every assignment line of text, parsed as pt_conf_parse would
+ * (lineno counts from 1, over all lines), without keeping the other lines:
+ * for files that are only read. Returns 0, fn's non-zero return, or an error
+ * code with err set (PT_EINVAL for NUL bytes, PT_ENOMEM). */
+int pt_conf_each_assignment(const char *text, size_t len, const char *path,
+                            int (*fn)(void *arg, const pt_conf_line_t *line, unsigned lineno),
+                            void *arg, pt_error_t *err);
 pt_conf_t *pt_conf_new_owned(void);
 void pt_conf_free(pt_conf_t *conf);
 /* Does line set key? (exact name or glob, last one wins at boot). */

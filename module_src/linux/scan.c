@@ -146,51 +146,68 @@ static int add_conflict(pt_current_t *cur, pt_key_t key, const char *file, unsig
     return 0;
 }
 
-/* Records every line of one parsed file that sets one of our keys. */
-static int scan_conf(const pt_conf_t *conf, const char *path, bool after_ours, pt_current_t *cur)
+struct scan_arg {
+    const char *path;
+    bool after_ours;
+    pt_current_t *cur;
+};
+
+/* Records one line (lineno in path) if it sets one of our keys. */
+static int scan_line(void *arg, const pt_conf_line_t *l, unsigned lineno)
 {
-    char line[24];
-    size_t i;
+    const struct scan_arg *a = arg;
+    pt_current_t *cur = a->cur;
+    char num[24];
     pt_error_t e;
     int k, rc = 0;
 
-    for (i = 0; i < conf->n && rc == 0; i++) {
-        for (k = 0; k < PT_K__COUNT && rc == 0; k++) {
-            pt_keystate_t *ks = &cur->key[k];
-            pt_value_t v;
-            if (!pt_keys[k].linux_key || !pt_conf_line_sets(&conf->lines[i], (pt_key_t)k))
-                continue;
-            /* sysctl.d(5): keys assigned explicitly (ours are) are excluded from globs. */
-            if (after_ours && !(conf->lines[i].glob && cur->file_at_boot))
-                rc = add_conflict(cur, (pt_key_t)k, path, (unsigned)i + 1, conf->lines[i].value);
-            pt_error_init(&e);
-            if (rc != 0 || pt_value_parse_sysctl((pt_key_t)k, conf->lines[i].value, &v, path, &e) != 0)
-                continue;
-            pt_value_free(&ks->boot);
-            free(ks->boot_source);
-            ks->boot = v;
-            ks->boot_set = true;
-            snprintf(line, sizeof(line), ":%zu", i + 1);
-            ks->boot_source = pt__strjoin(path, line, "");
-        }
+    for (k = 0; k < PT_K__COUNT && rc == 0; k++) {
+        pt_keystate_t *ks = &cur->key[k];
+        pt_value_t v;
+        if (!pt_keys[k].linux_key || !pt_conf_line_sets(l, (pt_key_t)k))
+            continue;
+        /* sysctl.d(5): keys assigned explicitly (ours are) are excluded from globs. */
+        if (a->after_ours && !(l->glob && cur->file_at_boot))
+            rc = add_conflict(cur, (pt_key_t)k, a->path, lineno, l->value);
+        pt_error_init(&e);
+        if (rc != 0 || pt_value_parse_sysctl((pt_key_t)k, l->value, &v, a->path, &e) != 0)
+            continue;
+        pt_value_free(&ks->boot);
+        free(ks->boot_source);
+        ks->boot = v;
+        ks->boot_set = true;
+        snprintf(num, sizeof(num), ":%u", lineno);
+        ks->boot_source = pt__strjoin(a->path, num, "");
     }
     return rc;
 }
 
-/* Same for a file's text (unparsable files cannot set anything at boot). */
+/* Records every line of one parsed file that sets one of our keys. */
+static int scan_conf(const pt_conf_t *conf, const char *path, bool after_ours, pt_current_t *cur)
+{
+    struct scan_arg a = { path, after_ours, cur };
+    size_t i;
+    int rc = 0;
+
+    for (i = 0; i < conf->n && rc == 0; i++)
+        if (conf->lines[i].name != NULL)
+            rc = scan_line(&a, &conf->lines[i], (unsigned)i + 1);
+    return rc;
+}
+
+/* Same for a file's text, assignment lines only (unparsable files cannot set
+ * anything at boot). */
 static int scan_text(const char *text, size_t len, const char *path, bool after_ours,
                      pt_current_t *cur)
 {
-    pt_conf_t *conf = NULL;
+    struct scan_arg a = { path, after_ours, cur };
     pt_error_t e;
     int rc;
 
     pt_error_init(&e);
-    if (pt_conf_parse(text, len, path, &conf, &e) != 0)
-        return e.code == PT_ENOMEM ? PT_ENOMEM : 0;
-    rc = scan_conf(conf, path, after_ours, cur);
-    pt_conf_free(conf);
-    return rc;
+    rc = pt_conf_each_assignment(text, len, path, scan_line, &a, &e);
+    /* A file with NUL bytes is not a sysctl file; anything else is ENOMEM. */
+    return rc == 0 || e.code == PT_EINVAL ? 0 : PT_ENOMEM;
 }
 
 /* Same for a file read now: links are followed (Debian's 99-sysctl.conf is
