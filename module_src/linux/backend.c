@@ -30,7 +30,52 @@ static char *proc_path(const pt_ctx_t *ctx, const char *sysctl)
     return path;
 }
 
-static int read_live(const pt_ctx_t *ctx, pt_key_t k, pt_keystate_t *ks, pt_error_t *err)
+/* The directory of the last /proc/sys file opened (all our keys live in
+ * net/ipv4), opened O_PATH once per read or apply: the next values are
+ * opened relative to it instead of walking /proc/sys/net/ipv4 again, which
+ * costs about 1.2 us per open here. */
+typedef struct procdir {
+    char *dir;                /* owned; NULL: none */
+    int fd;
+} procdir_t;
+
+static void procdir_close(procdir_t *pd)
+{
+    if (pd->fd >= 0)
+        close(pd->fd);
+    free(pd->dir);
+    pd->dir = NULL;
+    pd->fd = -1;
+}
+
+/* Opens path like pt__open, relative to pd's directory when it is path's. */
+static int proc_open(procdir_t *pd, const char *path, int flags)
+{
+    const char *slash = strrchr(path, '/');
+    size_t n = slash ? (size_t)(slash - path) : 0;
+
+    if (slash == NULL || n == 0)
+        return pt__open(path, flags, 0);
+    if (pd->dir == NULL || strncmp(pd->dir, path, n) != 0 || pd->dir[n] != '\0') {
+        procdir_close(pd);
+        if ((pd->dir = strndup(path, n)) != NULL)
+            pd->fd = pt__open(pd->dir, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+    }
+    return pd->fd >= 0 ? openat(pd->fd, slash + 1, flags) : pt__open(path, flags, 0);
+}
+
+static int read_proc(procdir_t *pd, const char *path, char **text)
+{
+    int fd = proc_open(pd, path, O_RDONLY | O_CLOEXEC);
+
+    *text = NULL;
+    if (fd < 0)
+        return -errno;
+    return pt__read_fd(fd, PT_RD_SHORT_END, 0, text, NULL);
+}
+
+static int read_live(const pt_ctx_t *ctx, procdir_t *pd, pt_key_t k, pt_keystate_t *ks,
+                     pt_error_t *err)
 {
     char *path = proc_path(ctx, pt_keys[k].sysctl);
     char *text = NULL;
@@ -38,7 +83,7 @@ static int read_live(const pt_ctx_t *ctx, pt_key_t k, pt_keystate_t *ks, pt_erro
 
     if (path == NULL)
         return pt_error_set(err, PT_ENOMEM, 0, pt_keys[k].sysctl, "out of memory");
-    rc = pt__read_proc(path, &text, NULL);
+    rc = read_proc(pd, path, &text);
     if (rc == -ENOENT) {
         ks->supported = false;
         rc = 0;
@@ -102,26 +147,26 @@ int pt_backend_read(const pt_ctx_t *ctx, const pt_options_t *opts,
                     pt_current_t *cur, pt_error_t *err)
 {
     char *path, *text = NULL;
+    procdir_t pd = { NULL, -1 };
     struct stat st;
     long long n;
-    int k, rc;
+    int k, rc = 0;
 
     cur->os = PT_OS_LINUX;
     cur->unpriv_port_start = 1024;
     path = proc_path(ctx, "net.ipv4.ip_unprivileged_port_start");
     if (path == NULL)
         return pt_error_set(err, PT_ENOMEM, 0, "ip_unprivileged_port_start", "out of memory");
-    if (pt__read_proc(path, &text, NULL) == 0 && pt__int_parse(text, &n) == 0 && n >= 0)
+    if (read_proc(&pd, path, &text) == 0 && pt__int_parse(text, &n) == 0 && n >= 0)
         cur->unpriv_port_start = (unsigned)n;
     free(text);
     free(path);
-    for (k = 0; k < PT_K__COUNT; k++) {
-        if (!pt_keys[k].linux_key)
-            continue;
-        rc = read_live(ctx, (pt_key_t)k, &cur->key[k], err);
-        if (rc != 0)
-            return rc;
-    }
+    for (k = 0; k < PT_K__COUNT && rc == 0; k++)
+        if (pt_keys[k].linux_key)
+            rc = read_live(ctx, &pd, (pt_key_t)k, &cur->key[k], err);
+    procdir_close(&pd);
+    if (rc != 0)
+        return rc;
     rc = read_file(ctx, opts, cur, &st, err);
     if (rc == 0)
         rc = pt__scan_boot_known(ctx, opts, cur, cur->file_exists ? &st : NULL, err);
@@ -131,7 +176,7 @@ int pt_backend_read(const pt_ctx_t *ctx, const pt_options_t *opts,
 }
 
 /* Writes one live value; returns 0 or -errno. */
-static int write_live(const pt_ctx_t *ctx, pt_key_t k, const pt_value_t *v)
+static int write_live(const pt_ctx_t *ctx, procdir_t *pd, pt_key_t k, const pt_value_t *v)
 {
     char *path, *text, *back = NULL;
     pt_value_t rb;
@@ -157,7 +202,7 @@ static int write_live(const pt_ctx_t *ctx, pt_key_t k, const pt_value_t *v)
         free(text);
         return -ENOMEM;
     }
-    fd = pt__open(path, O_RDWR | O_CLOEXEC | O_TRUNC, 0);
+    fd = proc_open(pd, path, O_RDWR | O_CLOEXEC | O_TRUNC);
     if (fd < 0) {
         rc = -errno;
         free(text);
@@ -196,22 +241,26 @@ int pt_backend_apply(const pt_ctx_t *ctx, const pt_options_t *opts,
 {
     int done[PT_K__COUNT];
     int ndone = 0, k, rc = 0, i;
+    procdir_t pd = { NULL, -1 };
     char *val;
 
     (void)opts;
     for (k = 0; k < PT_K__COUNT; k++) {
         if (!plan->change[k].live)
             continue;
-        rc = write_live(ctx, (pt_key_t)k, &plan->change[k].target);
+        rc = write_live(ctx, &pd, (pt_key_t)k, &plan->change[k].target);
         if (rc != 0)
             break;
         done[ndone++] = k;
     }
-    if (rc == 0)
+    if (rc == 0) {
+        procdir_close(&pd);
         return 0;
+    }
     for (i = ndone - 1; i >= 0; i--)
         if (cur->key[done[i]].live_set)
-            write_live(ctx, (pt_key_t)done[i], &cur->key[done[i]].live);
+            write_live(ctx, &pd, (pt_key_t)done[i], &cur->key[done[i]].live);
+    procdir_close(&pd);
     val = pt__value_strdup(&plan->change[k].target, true);
     if (rc == -EROFS || rc == -EACCES || rc == -EPERM)
         pt_error_set(err, PT_EIO, -rc, pt_keys[k].option,

@@ -138,16 +138,6 @@ int pt__read_file(const char *path, char **out, size_t *len)
     return pt__read_fd(fd, 0, 0, out, len);
 }
 
-int pt__read_proc(const char *path, char **out, size_t *len)
-{
-    int fd = pt__open(path, O_RDONLY | O_CLOEXEC, 0);
-
-    *out = NULL;
-    if (fd < 0)
-        return -errno;
-    return pt__read_fd(fd, PT_RD_SHORT_END, 0, out, len);
-}
-
 /* O_NONBLOCK: a FIFO put where a file should be must not hang the run.
  * st (may be NULL) receives the file's fstat when it could be opened. */
 static int read_regular(const char *path, int flags, char **out, size_t *len, struct stat *st)

@@ -30,8 +30,6 @@ char *pt__dir_new(const char *path);
 /* Reads a whole regular file (at most PT_MAX_FILE bytes) into an owned
  * NUL-terminated buffer. Returns 0, or -errno (-ENOENT when absent). */
 int pt__read_file(const char *path, char **out, size_t *len);
-/* Same for a /proc/sys file: one read() (see pt__read_fd). */
-int pt__read_proc(const char *path, char **out, size_t *len);
 /* Reads fd (see fileio.c for flags; size: its size when known, else 0) into
  * an owned NUL-terminated buffer and closes it. Returns 0 or -errno. */
 #define PT_RD_SHORT_END 1
