@@ -303,8 +303,11 @@ static int backup(const char *full, const char *path, char **backup_path, pt_err
     snprintf(suffix, sizeof(suffix), ".%ld.%04d-%02d-%02d@%02d:%02d:%02d~", (long)getpid(),
              tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
     name = pt__strjoin(full, suffix, "");
-    rc = name ? pt__write_atomic(name, text, 0644, path, err)
-              : pt_error_set(err, PT_ENOMEM, 0, path, "out of memory. Nothing was changed.");
+    if (name == NULL) {
+        free(text);
+        return pt_error_set(err, PT_ENOMEM, 0, path, "out of memory. Nothing was changed.");
+    }
+    rc = pt__write_atomic(name, text, 0644, path, err);
     free(text);
     if (rc == 0 && (*backup_path = strdup(name + (strlen(full) - strlen(path)))) == NULL)
         rc = pt_error_set(err, PT_ENOMEM, 0, path, "out of memory");

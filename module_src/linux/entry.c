@@ -3,6 +3,7 @@
 #include "ansible/ansible.h"
 
 #include <jansson.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/auxv.h>
 
@@ -13,12 +14,12 @@
 static void seed_json(void)
 {
     const unsigned char *r = (const unsigned char *)getauxval(AT_RANDOM);
-    size_t seed = 0;
+    uint64_t seed;
 
     if (r == NULL)
         return;   /* jansson seeds itself */
-    memcpy(&seed, r + 8, sizeof(seed) <= 8 ? sizeof(seed) : 8);
-    json_object_seed(seed != 0 ? seed : 1);   /* 0 asks jansson to seed itself */
+    memcpy(&seed, r + 8, sizeof(seed));
+    json_object_seed(seed != 0 ? (size_t)seed : 1);   /* 0 asks jansson to seed itself */
 }
 
 int main(int argc, char **argv)

@@ -17,14 +17,10 @@
 
 char *pt__strjoin(const char *a, const char *b, const char *c)
 {
-    size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
-    char *s = malloc(la + lb + lc + 1);
+    char *s = malloc(strlen(a) + strlen(b) + strlen(c) + 1);
 
-    if (s != NULL) {
-        memcpy(s, a, la);
-        memcpy(s + la, b, lb);
-        memcpy(s + la + lb, c, lc + 1);
-    }
+    if (s != NULL)
+        stpcpy(stpcpy(stpcpy(s, a), b), c);
     return s;
 }
 
@@ -167,14 +163,10 @@ int pt__read_file_regular(const char *path, char **out, size_t *len, struct stat
     return read_regular(path, 0, out, len, st);
 }
 
-/* getdents64's record (linux/dirent.h's linux_dirent64). */
-struct pt_dirent64 {
-    uint64_t d_ino;
-    int64_t d_off;
-    unsigned short d_reclen;
-    unsigned char d_type;
-    char d_name[];
-};
+/* getdents64's records (linux_dirent64): u64 d_ino, s64 d_off, u16 d_reclen,
+ * u8 d_type, then the NUL-terminated name. */
+#define PT_DIRENT_RECLEN 16
+#define PT_DIRENT_NAME 19
 
 int pt__dir_each(int dirfd, int (*fn)(void *arg, const char *name), void *arg)
 {
@@ -194,9 +186,13 @@ int pt__dir_each(int dirfd, int (*fn)(void *arg, const char *name), void *arg)
         if (n == 0)
             return 0;
         while (at < (size_t)n) {
-            const struct pt_dirent64 *de = (const struct pt_dirent64 *)((const char *)buf + at);
-            at += de->d_reclen;
-            if ((rc = fn(arg, de->d_name)) != 0)
+            const char *rec = (const char *)buf + at;
+            unsigned short reclen;
+            memcpy(&reclen, rec + PT_DIRENT_RECLEN, sizeof(reclen));
+            if (reclen == 0)
+                return -EIO;
+            at += reclen;
+            if ((rc = fn(arg, rec + PT_DIRENT_NAME)) != 0)
                 return rc;
         }
     }
