@@ -55,11 +55,25 @@ run
 run --check --diff
 [ -z "$(recap_not "$work/out" 0)" ] || { cat "$work/out"; fail "check-mode run reported changes"; }
 
+# With pipelining on, the role's action plugin runs the binary in one SSH
+# session per host (arguments and binary on stdin) instead of Ansible's seven.
+ANSIBLE_PIPELINING=1 run -e porttune_tw_reuse=1
+[ -z "$(recap_not "$work/out" 1)" ] || { cat "$work/out"; fail "pipelined run did not change every host once"; }
+ANSIBLE_PIPELINING=1 run -vvv -e porttune_tw_reuse=1
+[ -z "$(recap_not "$work/out" 0)" ] || { cat "$work/out"; fail "second pipelined run was not idempotent"; }
+grep -q "porttune: binary module pipelined" "$work/out" || { cat "$work/out"; fail "pipelining on, but the module was not pipelined"; }
+n=$(grep -c "SSH: EXEC" "$work/out") || true
+[ "$n" = 3 ] || { grep "SSH: EXEC" "$work/out"; fail "pipelined run used $n SSH commands for 3 hosts, want 3"; }
+ANSIBLE_PIPELINING=1 run --check --diff -e porttune_tw_reuse=1
+[ -z "$(recap_not "$work/out" 0)" ] || { cat "$work/out"; fail "pipelined check-mode run reported changes"; }
+
 for h in $("$here/fleet.sh" list "$work/fleet"); do
   got=$("$here/fleet.sh" exec "$work/fleet" "$h" cat /proc/sys/net/ipv4/ip_local_port_range | tr -s '\t ' ' ')
   [ "$got" = "15000 64999" ] || fail "$h: live port range is '$got'"
   "$here/fleet.sh" exec "$work/fleet" "$h" grep -q '^net.ipv4.ip_local_reserved_ports = 8080,9000-9100,20000$' \
     /etc/sysctl.d/60-porttune.conf || fail "$h: reserved ports not persisted"
+  left=$("$here/fleet.sh" exec "$work/fleet" "$h" sh -c 'ls -A /root/.ansible/tmp 2>/dev/null || true')
+  [ -z "$left" ] || fail "$h: temporary files left in /root/.ansible/tmp: $left"
 done
 
 # Which binary each kind of host gets: Linux the ELF, Windows (a PowerShell
@@ -70,10 +84,12 @@ ansible-playbook -vvv -i "$work/fleet/inventory.yml" -l "$first" site.yml >"$wor
 grep -q "Using module file .*/roles/porttune/library/porttune\$" "$work/out" \
   || { grep "Using module file" "$work/out"; fail "Linux host did not get library/porttune"; }
 if [ -f roles/porttune/library/porttune_win.exe ]; then
-  ansible-playbook -vvv -i "$work/fleet/inventory.yml" -l "$first" -e ansible_shell_type=powershell \
-    site.yml >"$work/out" 2>&1 || true
-  grep -q "Using module file .*/roles/porttune/library/porttune_win.exe\$" "$work/out" \
-    || { grep "Using module file" "$work/out"; fail "Windows host did not get library/porttune_win.exe"; }
+  for p in 0 1; do   # pipelining off and on: Windows hosts always take Ansible's own path
+    ANSIBLE_PIPELINING=$p ansible-playbook -vvv -i "$work/fleet/inventory.yml" -l "$first" \
+      -e ansible_shell_type=powershell site.yml >"$work/out" 2>&1 || true
+    grep -q "Using module file .*/roles/porttune/library/porttune_win.exe\$" "$work/out" \
+      || { grep "Using module file" "$work/out"; fail "Windows host did not get library/porttune_win.exe (pipelining=$p)"; }
+  done
 fi
 
 ansible-doc -t role -r roles porttune >/dev/null || fail "ansible-doc -t role porttune"
@@ -81,4 +97,4 @@ if [ -f roles/porttune/library/porttune.yml ]; then
   ansible-doc -M roles/porttune/library porttune >/dev/null || fail "ansible-doc -M roles/porttune/library porttune"
 fi
 "$here/fleet.sh" check "$work/fleet" >/dev/null || fail "the machine's own settings changed"
-echo "role-dist-test: the role from $(basename "$tarball") works alone: converged, idempotent, check mode clean, right binary per OS, docs render"
+echo "role-dist-test: the role from $(basename "$tarball") works alone: converged, idempotent, check mode clean, pipelined in one SSH session per host, no temporary files left, right binary per OS, docs render"
