@@ -25,6 +25,7 @@ role-dist: library/porttune
 	rm -rf build/role-dist
 	mkdir -p build/role-dist
 	cp -a roles/porttune build/role-dist/porttune
+	rm -rf build/role-dist/porttune/action_plugins/__pycache__
 	rm -f build/role-dist/porttune/library/*
 	cp library/porttune build/role-dist/porttune/library/porttune
 	if [ -f library/porttune.yml ]; then cp library/porttune.yml build/role-dist/porttune/library/; fi
