@@ -165,7 +165,14 @@ typedef struct pt_current {
      * for absent, and pt_backend_remember reads the record itself), so a
      * backend may leave them unread. */
     bool skip_originals;
+    /* Also set by the caller: bit 1 << k for each key whose live value it
+     * will not look at, and PT_SKIP_UNPRIV when it will not check a port
+     * range against ip_unprivileged_port_start; a backend may leave those
+     * unread (each /proc/sys read costs about 5 us). 0: read everything. */
+    unsigned skip_live;
 } pt_current_t;
+
+#define PT_SKIP_UNPRIV (1u << PT_K__COUNT)
 
 /* What to do, per key. */
 typedef struct pt_change {

@@ -5,9 +5,56 @@
 #include "core/result.h"
 #include "ansible/ansible.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* Writes len bytes to stdout with write(2): one JSON object and nothing
+ * else goes out, so stdio's buffering (and its isatty probe) buys nothing. */
+static int write_all(const char *p, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(STDOUT_FILENO, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* Prints the result (NULL: the out-of-memory failure) and a newline; reals
+ * as 8.09, not 8.0899999999999999. The text is formatted into a stack
+ * buffer (a module result is about 1.5 KiB) and goes out in one write. */
+static int emit(const json_t *out)
+{
+    static const char oom[] = "{\"failed\": true, \"changed\": false, \"msg\": \"out of memory\"}\n";
+    const size_t flags = JSON_COMPACT | JSON_REAL_PRECISION(10);
+    char stack[4096], *buf = stack;
+    size_t n;
+    int rc;
+
+    if (out == NULL)
+        return write_all(oom, sizeof(oom) - 1);
+    n = json_dumpb(out, stack, sizeof(stack) - 1, flags);
+    if (n == 0)
+        return -1;
+    if (n >= sizeof(stack)) {
+        if ((buf = malloc(n + 1)) == NULL || json_dumpb(out, buf, n, flags) != n) {
+            free(buf);
+            return -1;
+        }
+    }
+    buf[n] = '\n';
+    rc = write_all(buf, n + 1);
+    if (buf != stack)
+        free(buf);
+    return rc;
+}
 
 static int fail(const pt_error_t *err, const pt_options_t *opts)
 {
@@ -21,12 +68,12 @@ static int fail(const pt_error_t *err, const pt_options_t *opts)
         json_object_set_new(out, "warnings", w);
         if (err->object[0] != '\0')
             json_object_set_new(out, "object", json_string(err->object));
-        json_dumpf(out, stdout, JSON_COMPACT);
+        if (emit(out) != 0)
+            emit(NULL);
     } else {
         json_decref(w);
-        fputs("{\"failed\": true, \"msg\": \"out of memory\"}", stdout);
+        emit(NULL);
     }
-    fputc('\n', stdout);
     json_decref(out);
     return 1;
 }
@@ -77,10 +124,9 @@ int pt_ansible_main(const char *args_path)
         rc = pt_converge(&ctx, &opts, &result, &err);
     if (rc != 0) {
         rc = fail(&err, &opts);
-    } else {
-        /* The report's percentages and rates print as 8.09, not 8.0899999999999999. */
-        json_dumpf(result, stdout, info ? JSON_COMPACT | JSON_REAL_PRECISION(10) : JSON_COMPACT);
-        fputc('\n', stdout);
+    } else if (emit(result) != 0) {
+        rc = 1;   /* stdout is gone (or out of memory): nothing to tell it */
+        emit(NULL);
     }
     json_decref(result);
     json_decref(args);

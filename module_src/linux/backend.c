@@ -154,15 +154,17 @@ int pt_backend_read(const pt_ctx_t *ctx, const pt_options_t *opts,
 
     cur->os = PT_OS_LINUX;
     cur->unpriv_port_start = 1024;
-    path = proc_path(ctx, "net.ipv4.ip_unprivileged_port_start");
-    if (path == NULL)
-        return pt_error_set(err, PT_ENOMEM, 0, "ip_unprivileged_port_start", "out of memory");
-    if (read_proc(&pd, path, &text) == 0 && pt__int_parse(text, &n) == 0 && n >= 0)
-        cur->unpriv_port_start = (unsigned)n;
-    free(text);
-    free(path);
+    if (!(cur->skip_live & PT_SKIP_UNPRIV)) {
+        path = proc_path(ctx, "net.ipv4.ip_unprivileged_port_start");
+        if (path == NULL)
+            return pt_error_set(err, PT_ENOMEM, 0, "ip_unprivileged_port_start", "out of memory");
+        if (read_proc(&pd, path, &text) == 0 && pt__int_parse(text, &n) == 0 && n >= 0)
+            cur->unpriv_port_start = (unsigned)n;
+        free(text);
+        free(path);
+    }
     for (k = 0; k < PT_K__COUNT && rc == 0; k++)
-        if (pt_keys[k].linux_key)
+        if (pt_keys[k].linux_key && !(cur->skip_live & (1u << k)))
             rc = read_live(ctx, &pd, (pt_key_t)k, &cur->key[k], err);
     procdir_close(&pd);
     if (rc != 0)

@@ -400,8 +400,13 @@ static void converge_bad_host_values_fail_clearly(void **state)
 
     pt_test_join(proc, sizeof(proc), f->fake.root, "/proc/sys/net/ipv4/tcp_fin_timeout");
     pt_fake_set_live(&f->fake, FIN, "garbage\n");
-    pt_test_assert_error(run(f, "{\"tw_reuse\": 1}"), &f->err, PT_EINVAL, proc,
-                         "'garbage\n' is not a whole number", "Nothing was changed.", NULL);
+    pt_test_assert_error(run(f, "{\"fin_timeout\": 30, \"tw_reuse\": 1}"), &f->err, PT_EINVAL,
+                         proc, "'garbage\n' is not a whole number", "Nothing was changed.", NULL);
+    assert_live(f, REUSE, "2\n");
+    /* A run reads only the live values it uses: a key it was not given
+     * (nor the port range and reserved ports, which the capacity report
+     * needs) is left unread and cannot fail it. */
+    run_ok(f, "{\"tw_reuse\": 2, \"persist\": false}");
     pt_fake_set_live(&f->fake, FIN, "60\n");
     {
         char full[PATH_MAX];
