@@ -213,9 +213,10 @@ int pt_backend_lock(const pt_ctx_t *ctx, const pt_options_t *opts, pt_lock_t **l
     char *full, *dir = NULL;
     int rc;
 
+    /* Runs with persist: false take the same lock: they write live values
+     * and the state file's record of the originals, which a concurrent run
+     * may be writing too. */
     *lock = NULL;
-    if (!opts->persist)
-        return 0;
     full = pt__path_new(ctx, opts->sysctl_file);
     if (full == NULL || (dir = pt__dir_new(full)) == NULL)
         rc = pt_error_set(err, PT_ENOMEM, 0, "sysctl_file", "out of memory");

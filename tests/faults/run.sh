@@ -283,6 +283,27 @@ concurrent() {  # N
     [ "$ms" -ge "$min" ] || err "$n concurrent: took $ms ms < $min ms: runs overlapped"
     echo "    ($n runs in $ms ms)"
 }
+# A run with persist: false writes live values and the state file too, so it
+# waits for a run that holds the lock (flock(1) on the directory stands in
+# for it: the module locks sysctl_file's directory), then does its work and
+# leaves the file alone.
+t_unpersisted_waits() {
+    local start end ms lk
+    setup
+    args '{"fin_timeout": 41, "persist": false}'
+    flock "$T/etc" sleep 1 & lk=$!
+    sleep 0.2
+    start=$(date +%s%N)
+    run
+    end=$(date +%s%N)
+    wait "$lk"
+    ms=$(((end - start) / 1000000))
+    expect_ok "persist: false under a held lock"
+    [ "$ms" -ge 600 ] || err "persist: false did not wait for the lock: $ms ms"
+    eq "$(live tcp_fin_timeout)" 41 "persist: false: live fin_timeout"
+    same_file "$T/old.conf" "$T/etc/60-porttune.conf" "persist: false"
+    echo "    (waited $ms ms for the held lock)"
+}
 t_concurrent2() { concurrent 2; }
 t_concurrent10() { concurrent 10; }
 
@@ -451,6 +472,7 @@ test_case "permission denied as uid 65534 (file and live values)" t_permission_d
 test_case "target directory missing" t_dir_missing
 test_case "kill -9 between temp write and rename; next run cleans up and converges" t_kill_at_rename
 test_case "40 random kill -9: file is always old or new, never partial" t_kill_random
+test_case "a persist: false run waits for a held lock" t_unpersisted_waits
 test_case "2 concurrent runs serialize, no lost lines" t_concurrent2
 test_case "10 concurrent runs serialize, no lost lines" t_concurrent10
 test_case "managed file is a symlink: refused" t_symlink_file
