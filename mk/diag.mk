@@ -5,7 +5,9 @@
 #   make diag            host (glibc) driver build/diag/porttune-diag
 #   make diag-musl       static musl driver build/diag/porttune-diag-musl
 #   make diag-test       unit tests + musl build + namespace integration test
-#                        + the front ends (porttune diagnose, porttune_info)
+#                        + the front ends (porttune diagnose, porttune_info),
+#                        each also under build/diag/no-netlink (the automatic
+#                        netlink -> /proc fallback)
 #   make diag-bench      bench/diag (not a test; needs root, minutes)
 #
 # Kernel headers and musl: Debian's musl-gcc searches only musl's own include
@@ -53,14 +55,19 @@ build/unit-diag/%: tests/diag/%.c $(DIAG_SRC) $(DIAG_CORE) $(DIAG_HDRS)
 diag-unit: $(DIAG_UNIT_BIN)
 	@set -e; for t in $(DIAG_UNIT_BIN); do echo "== $$t"; ./$$t; done
 
-diag-integration: build/diag/porttune-diag build/diag/porttune-diag-musl
+# Test launcher: runs a command with socket(AF_NETLINK) refused by seccomp.
+build/diag/no-netlink: tests/diag/no_netlink.c
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOSTFLAGS) -o $@ $<
+
+diag-integration: build/diag/porttune-diag build/diag/porttune-diag-musl build/diag/no-netlink
 	bash tests/diag/run.sh build/diag/porttune-diag
 	bash tests/diag/run.sh build/diag/porttune-diag-musl
 
 # The shipped binary's front ends on the same traffic, against the driver;
 # the playbook step needs library/ as `make all` leaves it and .venv.
 diag-front: library/porttune library/porttune_info library/linux/porttune_info \
-            build/host/porttune build/diag/porttune-diag venv
+            build/host/porttune build/diag/porttune-diag build/diag/no-netlink venv
 	bash tests/diag/front.sh library/porttune
 	bash tests/diag/front.sh build/host/porttune
 

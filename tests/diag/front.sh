@@ -10,6 +10,8 @@
 #   BINARY  default library/porttune; the playbook and ansible-doc steps run
 #           only for library/porttune (ANSIBLE_LIBRARY=library, .venv)
 #   DRIVER  default build/diag/porttune-diag
+#   NO_NETLINK  default build/diag/no-netlink: the launcher that refuses
+#           socket(AF_NETLINK) by seccomp, for the automatic /proc fallback
 #   UPDATE=1 rewrites tests/diag/expected/diagnose.txt
 set -euo pipefail
 
@@ -17,18 +19,21 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 bin=$(realpath "${1:-$root/library/porttune}")
 drv=$(realpath "${2:-$root/build/diag/porttune-diag}")
+nonl=$(realpath "${NO_NETLINK:-$root/build/diag/no-netlink}")
 py=/usr/bin/python3
 [ -x "$py" ] || py=python3
 
 if [ "${PT_DIAG_NETNS:-}" != 1 ]; then
   [ "$(id -u)" = 0 ] || { echo "SKIP diag front.sh: needs root for unshare -n" >&2; exit 0; }
   # Own network and mount namespaces, which die with us.
-  exec unshare -n -m env PT_DIAG_NETNS=1 UPDATE="${UPDATE:-}" bash "$0" "$bin" "$drv"
+  exec unshare -n -m env PT_DIAG_NETNS=1 UPDATE="${UPDATE:-}" NO_NETLINK="$nonl" \
+    bash "$0" "$bin" "$drv"
 fi
 
 fail() { echo "FAIL diag front.sh: $*" >&2; exit 1; }
 [ "$(readlink /proc/self/ns/net)" != "$(readlink /proc/1/ns/net)" ] ||
   fail "not inside a new network namespace; refusing to write sysctls"
+[ -x "$nonl" ] || fail "no launcher $nonl (make build/diag/no-netlink)"
 # Only this namespace's /proc/sys/net stays writable: no mistake here can
 # reach the machine's kernel settings.
 mount --bind /proc/sys /proc/sys
@@ -74,6 +79,14 @@ info info-threshold '{"_ansible_module_name": "porttune_info", "threshold": 0}'
 info info-bool '{"_ansible_module_name": "porttune_info", "top": true}'
 info info-str '{"_ansible_module_name": "porttune_info", "top": "ten"}'
 info not-info '{"_ansible_module_name": "porttune", "threshold": 7}'
+# Netlink refused by seccomp (EAFNOSUPPORT, and EPERM for porttune_info):
+# the default source must fall back to /proc on its own.
+run nonl-json "$nonl" "$bin" diagnose --json --threshold 7
+run nonl-human "$nonl" "$bin" diagnose --threshold 7
+run nonl-netlink "$nonl" "$bin" diagnose --json --source netlink
+printf '%s' '{"_ansible_module_name": "porttune_info", "threshold": 7}' >"$tmp/nonl-info.args"
+run nonl-info "$nonl" --errno EPERM "$bin" "$tmp/nonl-info.args"
+run nonl-info-netlink "$nonl" --errno EPERM "$bin" "$tmp/info-netlink.args"
 for bad in "--top x" "--top -1" "--top" "--threshold 0" "--threshold 101" "--threshold 5%" \
            "--source ss" "--colour" "port_range=1-2"; do
   # shellcheck disable=SC2086  # word splitting wanted
@@ -166,6 +179,35 @@ for name, want in (
     check(f"{name} exit", rc(name), 1)
     check(f"{name} failed/changed", (res.get("failed"), res.get("changed")), (True, False))
     check(f"{name} msg", res.get("msg", "")[:len(want)], want)
+
+# 3b. The automatic fallback: netlink sockets refused, the default source
+# reads /proc, names it, and gives the driver's /proc report; netlink asked
+# for by name fails (exit 4 / failed), so the filter did reach the binary.
+check("netlink refused: diagnose --json exit", rc("nonl-json"), 2)
+check("netlink refused: diagnose --json == driver --source proc", js("nonl-json"),
+      js("drv-proc"))
+check("netlink refused: source", js("nonl-json").get("source"), "proc")
+check("netlink refused: human exit", rc("nonl-human"), 2)
+check("netlink refused: human output names /proc",
+      out("nonl-human").splitlines()[:1], ["TCP sockets (source: proc)"])
+check("netlink refused: human output otherwise as with netlink",
+      out("nonl-human").splitlines()[1:], out("human").splitlines()[1:])
+check("netlink refused: --source netlink exit", rc("nonl-netlink"), 4)
+check("netlink refused: --source netlink failure object",
+      (js("nonl-netlink").get("failed"), js("nonl-netlink").get("object")), (True, "sock_diag"))
+check("netlink refused: --source netlink stderr", err("nonl-netlink"),
+      "porttune: NETLINK_SOCK_DIAG is not available: Address family not supported by protocol.\n")
+res = js("nonl-info")
+check("netlink refused (EPERM): porttune_info exit", rc("nonl-info"), 0)
+check("netlink refused (EPERM): porttune_info changed", res.get("changed"), False)
+check("netlink refused (EPERM): porttune_info port_pressure == driver --source proc",
+      res.get("port_pressure"), js("drv-proc"))
+check("netlink refused (EPERM): porttune_info source",
+      res.get("port_pressure", {}).get("source"), "proc")
+check("netlink refused (EPERM): porttune_info source=netlink fails",
+      (rc("nonl-info-netlink"), js("nonl-info-netlink").get("failed"),
+       js("nonl-info-netlink").get("msg")),
+      (1, True, "NETLINK_SOCK_DIAG is not available: Operation not permitted."))
 
 # 4. Human output: the same numbers as a table (golden file), exit 2.
 check("human exit", rc("human"), 2)
