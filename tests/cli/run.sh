@@ -257,6 +257,66 @@ case_rollback() {
   expect_eq "live values rolled back" "$(snapshot)" "$before"
 }
 
+# Exit 6: live values written, persisting fails, and putting them back fails
+# too. Real failures, provoked while the run holds still between its temp
+# file and the rename (PORTTUNE_TEST_PAUSE_BEFORE_RENAME, as in tests/faults):
+# the tmpfs holding the file is remounted read-only, so the rename fails
+# (EROFS); a read-only bind mount over tcp_fin_timeout makes its roll-back
+# write fail the same way, while ip_local_port_range can still be put back.
+case_partial() {
+  local d="$TMP/f/conf" f pid tmpf="" msg
+  f="$d/60-porttune.conf"
+  fresh
+  mkdir "$d"
+  mount -t tmpfs -o size=64k,mode=0755 tmpfs "$d"
+  pt set fin_timeout=50 --file "$f" "$ST"
+  expect_rc "setup: fin_timeout=50 persisted" 2 $RC
+  cp "$f" "$TMP/before.conf"
+  PORTTUNE_TEST_PAUSE_BEFORE_RENAME=2 "$BIN" set port_range=1024-65535 fin_timeout=30 \
+    --json --file "$f" "$ST" >"$TMP/out" 2>"$TMP/err" &
+  pid=$!
+  for _ in $(seq 300); do
+    tmpf=$(find "$d" -maxdepth 1 -name '.60-porttune.conf.porttune-*')
+    [ -n "$tmpf" ] && break
+    sleep 0.01
+  done
+  if [ -z "$tmpf" ]; then
+    bad "the run did not reach its temp file within 3 s"
+  else
+    expect_eq "live values written before persisting" \
+      "$(live ip_local_port_range) $(live tcp_fin_timeout)" "1024 65535 30"
+  fi
+  mount -o remount,ro "$d"
+  mount --bind "$P/tcp_fin_timeout" "$P/tcp_fin_timeout"
+  mount -o remount,bind,ro "$P/tcp_fin_timeout"
+  wait "$pid"; RC=$?
+  umount "$P/tcp_fin_timeout"
+  mount -o remount,rw "$d"
+  expect_rc "persist and roll-back both fail: partial" 6 $RC
+  msg="cannot write $f: Read-only file system. The file was left as it was. Putting back the live values failed too; check them by hand."
+  expect_eq "stderr names the file, the error and the failed roll-back" "$(cat "$TMP/err")" \
+    "porttune: $msg"
+  MSG=$msg F=$f json '
+import os
+assert (d["failed"], d["changed"], d["object"]) == (True, True, os.environ["F"]), d
+assert d["msg"] == os.environ["MSG"], d["msg"]
+' 2>"$TMP/pyerr"
+  if [ $? = 0 ]; then ok "--json failure object: failed, changed, object, msg"
+  else bad "--json failure object" "$(cat "$TMP/pyerr")"; fi
+  expect_eq "the change that could not be put back stays" "$(live tcp_fin_timeout)" "30"
+  expect_eq "the key that could be put back was" "$(live ip_local_port_range)" "32768 60999"
+  check "the file is byte for byte the old one" cmp -s "$TMP/before.conf" "$f"
+  # With the faults gone, the next run sweeps the temp file and converges.
+  pt set port_range=1024-65535 fin_timeout=30 --file "$f" "$ST"
+  expect_rc "next run converges" 2 $RC
+  check "next run removed the stale temp file" grep -q "removed 1 temporary file" "$TMP/err"
+  check "no temp file left" test -z "$(find "$d" -maxdepth 1 -name '.60-porttune.conf.porttune-*')"
+  expect_eq "file after recovery" "$(grep -v '^#' "$f")" "net.ipv4.tcp_fin_timeout = 30
+net.ipv4.ip_local_port_range = 1024 65535"
+  expect_eq "live after recovery" "$(live ip_local_port_range) $(live tcp_fin_timeout)" "1024 65535 30"
+  umount "$d"
+}
+
 case_apply_persist() {
   local f="$TMP/f/60-porttune.conf"
   fresh
@@ -328,7 +388,7 @@ case_timing() {
   ok "timing measured"
 }
 
-CASES="usage get set set_json noop invalid rollback apply_persist human ansible timing"
+CASES="usage get set set_json noop invalid rollback partial apply_persist human ansible timing"
 if [ -n "${PT_CASE:-}" ]; then   # inside the case's network namespace
   CASE=$PT_CASE
   "case_$PT_CASE"
