@@ -98,8 +98,10 @@ void *malloc(size_t n)
         return h + 1;
     }
     if (cur == NULL || (size_t)(end - cur) < need) {
-        size_t len = chunks == 0 ? FIRST_CHUNK : NEXT_CHUNK;
-        char *c = map(len, chunks == 0);
+        /* A first request larger than the first chunk (the diagnosis's
+         * 24 KiB table) gets a full chunk, unpopulated, like the later ones. */
+        size_t len = chunks == 0 && need <= FIRST_CHUNK ? FIRST_CHUNK : NEXT_CHUNK;
+        char *c = map(len, len == FIRST_CHUNK);
         if (c == NULL) {
             errno = ENOMEM;
             return NULL;

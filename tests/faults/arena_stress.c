@@ -67,10 +67,25 @@ static void verify(const struct slot *s, size_t n, int i)
 
 int main(void)
 {
-    volatile size_t huge, half;
+    volatile size_t huge, half, first;
     long round;
     int i;
     void *p, *q;
+
+    /* The very first request, larger than the first chunk but below the
+     * switch to own mappings (porttune diagnose's first calloc is 24800
+     * bytes): it must fit in the chunk it gets. */
+    first = 65536 - 64;
+    p = calloc(1, first);
+    CHECK(p != NULL, "first calloc(%zu) failed", (size_t)first);
+    if (p != NULL) {
+        memset(p, 0x5a, first);
+        CHECK(malloc_usable_size(p) >= first, "first block: usable size below %zu", (size_t)first);
+        q = malloc(64);
+        CHECK(q != NULL && ((unsigned char *)p)[first - 1] == 0x5a, "first block overwritten");
+        free(q);
+        free(p);
+    }
 
     for (round = 0; round < ROUNDS; round++) {
         struct slot *s;
