@@ -93,8 +93,10 @@ void *malloc(size_t n)
         return big_alloc(n);
     need = round_up(n ? n : 1, ALIGN) + sizeof(hdr_t);
     if (need - sizeof(hdr_t) <= SMALL && bins[(need - sizeof(hdr_t)) / ALIGN] != NULL) {
+        void *next;
         h = bins[(need - sizeof(hdr_t)) / ALIGN];
-        memcpy(&bins[h->size / ALIGN], h + 1, sizeof(hdr_t *));
+        memcpy(&next, h + 1, sizeof(next));   /* the freed block's link */
+        bins[h->size / ALIGN] = next;
         return h + 1;
     }
     if (cur == NULL || (size_t)(end - cur) < need) {
