@@ -3,8 +3,9 @@
 # of the Windows backend's pure parts, and the .exe under Wine.
 #
 #   make windows         library/porttune.exe (rule in the Makefile)
-#   make windows-unit    cmocka: netsh parser, registry value meaning, fnmatch
-#                        shim, Windows planning (native, no Wine)
+#   make windows-unit    cmocka: netsh parsers, excluded-range steps, registry
+#                        value meaning, fnmatch shim, Windows planning (native,
+#                        no Wine)
 #   make windows-test    windows-unit + the .exe under Wine (tests/win/run.sh)
 
 # mingw has no <fnmatch.h>; the shim in module_src/win/compat stands in for
@@ -12,8 +13,8 @@
 library/porttune.exe: CSTD += -Imodule_src/win/compat
 
 
-WIN_PURE_SRC := module_src/win/netsh.c module_src/win/regvalue.c
-WIN_UNIT_BIN := build/unit/test_netsh build/unit/test_plan_windows
+WIN_PURE_SRC := module_src/win/netsh.c module_src/win/regvalue.c module_src/win/exclset.c
+WIN_UNIT_BIN := build/unit/test_netsh build/unit/test_excluded build/unit/test_plan_windows
 
 # The generic unit rule links core + linux; the netsh test also needs the
 # backend's pure files, and the fnmatch shim built under another name so it
@@ -22,12 +23,17 @@ build/unit/win_fnmatch.o: module_src/win/fnmatch.c module_src/win/compat/fnmatch
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOSTFLAGS) -Dfnmatch=pt_win_fnmatch -c -o $@ $<
 
-WIN_PURE_DEPS := module_src/core/error.c module_src/core/keys.c
+WIN_PURE_DEPS := module_src/core/error.c module_src/core/keys.c module_src/core/value.c
 build/unit/test_netsh: tests/unit/test_netsh.c $(WIN_PURE_SRC) $(WIN_PURE_DEPS) \
                        build/unit/win_fnmatch.o $(HDRS)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOSTFLAGS) -o $@ $< $(WIN_PURE_SRC) $(WIN_PURE_DEPS) build/unit/win_fnmatch.o \
 	  -lcmocka
+
+# Excluded port ranges: the parser and the port-set steps (exclset.c).
+build/unit/test_excluded: tests/unit/test_excluded.c $(WIN_PURE_SRC) $(WIN_PURE_DEPS) $(HDRS)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOSTFLAGS) -o $@ $< $(WIN_PURE_SRC) $(WIN_PURE_DEPS) -lcmocka
 
 .PHONY: windows-unit windows-test windows-deps
 windows-unit: $(WIN_UNIT_BIN)

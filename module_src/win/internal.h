@@ -6,7 +6,7 @@
 
 #include "porttune.h"
 
-/* ---- netsh.c: `netsh int ipv4|ipv6 show dynamicport tcp` output ---- */
+/* ---- netsh.c: netsh output ---- */
 
 /* Parses the output into *start and *count (both set only on success).
  * Returns 0, or PT_EINVAL when no start/count pair is found or the range
@@ -17,6 +17,41 @@ int pt__netsh_parse_dynamicport(const char *text, unsigned long *start,
  * sentence of ours: whitespace runs collapsed, trimmed, final periods dropped;
  * "no output" when there is none. */
 void pt__netsh_message(const char *text, char *buf, size_t size);
+
+/* One row of `netsh int ipv4|ipv6 show excludedportrange protocol=tcp`. */
+typedef struct pt_exrange {
+    uint32_t lo, hi;          /* inclusive */
+    bool admin;               /* marked "*": an administered port exclusion */
+} pt_exrange_t;
+
+/* Parses that output into an owned array *rows of *nrows rows, in netsh's
+ * order (free it). Returns 0 (also for an empty table), PT_EINVAL when there is
+ * no table or a row is not "START END [*]" with 1 <= START <= END <= 65535, or
+ * PT_ENOMEM. */
+int pt__netsh_parse_excluded(const char *text, pt_exrange_t **rows, size_t *nrows);
+
+/* ---- exclset.c: excluded port ranges as port sets ---- */
+
+/* Whether row is porttune's own: an administered exclusion inside record, the
+ * ports porttune recorded adding for this family. */
+bool pt__excl_is_ours(const pt_exrange_t *row, const pt_value_t *record);
+/* The ports all rows exclude (*all) and those of rows not porttune's own
+ * (*others), as canonical port sets (free both). Returns 0 or PT_ENOMEM. */
+int pt__excl_split(const pt_exrange_t *rows, size_t nrows, const pt_value_t *record,
+                   pt_value_t *all, pt_value_t *others);
+/* The netsh steps that turn one family's rows into target: *dels (owned
+ * array of *ndel row indexes) are porttune's rows not wholly inside target,
+ * *adds the ranges of target the other rows do not exclude (canonical; free
+ * it). Rows that are not porttune's are never deleted. Returns 0 or PT_ENOMEM. */
+int pt__excl_steps(const pt_exrange_t *rows, size_t nrows, const pt_value_t *record,
+                   const pt_value_t *target, size_t **dels, size_t *ndel, pt_value_t *adds);
+/* Canonical set operations on port sets (out is overwritten; free it).
+ * Return 0 or PT_ENOMEM. */
+int pt__exset_union(const pt_value_t *a, const pt_value_t *b, pt_value_t *out);
+int pt__exset_intersect(const pt_value_t *a, const pt_value_t *b, pt_value_t *out);
+int pt__exset_subtract(const pt_value_t *a, const pt_value_t *b, pt_value_t *out);
+/* Whether every port of lo-hi is in set (canonical). */
+bool pt__exset_covers(const pt_value_t *set, uint32_t lo, uint32_t hi);
 
 /* ---- regvalue.c: what a registry value read means ---- */
 
