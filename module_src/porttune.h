@@ -191,6 +191,7 @@ typedef struct pt_plan {
     bool file_unlink;             /* state=absent emptied our own file */
     char *file_after;             /* owned text to write */
     bool conflict[PT_K__COUNT];   /* a later file overrides this key at boot */
+    pt_value_t made[PT_K__COUNT]; /* owned targets the plan built itself */
 } pt_plan_t;
 
 /* Where a backend reads and writes. root prefixes every path ("" in

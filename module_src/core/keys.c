@@ -10,7 +10,7 @@ const pt_keyinfo_t pt_keys[PT_K__COUNT] = {
     { PT_K_PORT_RANGE, "port_range", "net.ipv4.ip_local_port_range", NULL,
       PT_T_RANGE, 1, 65535, true, true },
     { PT_K_RESERVED_PORTS, "reserved_ports", "net.ipv4.ip_local_reserved_ports", NULL,
-      PT_T_PORTSET, 1, 65535, true, false },
+      PT_T_PORTSET, 1, 65535, true, true },
     { PT_K_FIN_TIMEOUT, "fin_timeout", "net.ipv4.tcp_fin_timeout", NULL,
       PT_T_INT, 1, 300, true, false },
     { PT_K_TW_REUSE, "tw_reuse", "net.ipv4.tcp_tw_reuse", NULL,

@@ -30,6 +30,10 @@ bool pt_plan_in_scope(const pt_options_t *opts, pt_os_t os, pt_key_t k)
 
 void pt_plan_free(pt_plan_t *plan)
 {
+    int k;
+
+    for (k = 0; k < PT_K__COUNT; k++)
+        pt_value_free(&plan->made[k]);
     free(plan->file_after);
     memset(plan, 0, sizeof(*plan));
 }
@@ -232,6 +236,35 @@ static int plan_file(const pt_options_t *opts, const pt_current_t *cur, pt_plan_
     return 0;
 }
 
+/* Windows' excluded port ranges are shared with Hyper-V, WinNAT, Docker and
+ * administrators: the list is porttune's part of them, so the target is what
+ * others excluded (original: live without porttune's ranges) plus the list. */
+static int shared_target(const pt_options_t *opts, const pt_keystate_t *ks, pt_value_t *out,
+                         pt_error_t *err)
+{
+    const pt_value_t *base = ks->original_set ? &ks->original : &ks->live;
+    const pt_value_t *want = &opts->want[PT_K_RESERVED_PORTS];
+    size_t i;
+    int rc = 0;
+
+    memset(out, 0, sizeof(*out));
+    out->type = PT_T_PORTSET;
+    for (i = 0; i < base->nset && rc == 0; i++)
+        rc = pt__portset_add(out, base->set[i].lo, base->set[i].hi);
+    for (i = 0; i < want->nset && rc == 0; i++)
+        rc = pt__portset_add(out, want->set[i].lo, want->set[i].hi);
+    if (rc != 0)
+        pt_value_free(out);
+    if (rc == PT_ENOMEM)
+        return pt_error_set(err, PT_ENOMEM, 0, "reserved_ports", "out of memory");
+    if (rc != 0)
+        return pt_error_set(err, PT_EINVAL, 0, "reserved_ports",
+            "reserved_ports: with the ranges other software excluded there are more "
+            "than %d separate ranges. Nothing was changed.", PT_PORTSET_MAX);
+    pt__portset_canon(out);
+    return 0;
+}
+
 int pt_plan_make(pt_options_t *opts, const pt_current_t *cur, pt_plan_t *plan,
                  pt_error_t *err)
 {
@@ -250,7 +283,14 @@ int pt_plan_make(pt_options_t *opts, const pt_current_t *cur, pt_plan_t *plan,
 
         if (!pt_plan_in_scope(opts, cur->os, (pt_key_t)k) || !ks->supported)
             continue;
-        if (opts->state == PT_STATE_PRESENT) {
+        if (opts->state == PT_STATE_PRESENT && cur->os == PT_OS_WINDOWS &&
+            k == PT_K_RESERVED_PORTS) {
+            rc = shared_target(opts, ks, &plan->made[k], err);
+            if (rc != 0)
+                return rc;
+            c->live = opts->apply && !(ks->live_set && pt_value_equal(&ks->live, &plan->made[k]));
+            c->target = plan->made[k];
+        } else if (opts->state == PT_STATE_PRESENT) {
             c->live = opts->apply && !(ks->live_set && pt_value_equal(&ks->live, &opts->want[k]));
             c->persist = persist && !(ks->persisted_set && pt_value_equal(&ks->persisted, &opts->want[k]));
             c->target = opts->want[k];

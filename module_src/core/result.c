@@ -51,6 +51,8 @@ static const char *key_name(const pt_current_t *cur, pt_key_t k)
 {
     if (cur->os == PT_OS_LINUX)
         return pt_keys[k].sysctl;
+    if (k == PT_K_RESERVED_PORTS)
+        return "ExcludedPortRange";
     return pt_keys[k].regvalue ? pt_keys[k].regvalue : "DynamicPortRange";
 }
 
@@ -238,7 +240,7 @@ json_t *pt_result_build(const pt_options_t *opts, const pt_current_t *cur,
         put(res, "reboot_required", json_boolean(plan->reboot_required), &ok);
     put(res, "capacity", pt_capacity_json(
         pt_plan_live_after(opts, cur, plan, PT_K_PORT_RANGE),
-        cur->os == PT_OS_LINUX ? pt_plan_live_after(opts, cur, plan, PT_K_RESERVED_PORTS) : NULL,
+        pt_plan_live_after(opts, cur, plan, PT_K_RESERVED_PORTS),
         cur->os == PT_OS_LINUX ? 60 : (unsigned)(cur->key[PT_K_TIME_WAIT_DELAY].live_set
             ? cur->key[PT_K_TIME_WAIT_DELAY].live.num : 120)), &ok);
     if (backup_path != NULL)

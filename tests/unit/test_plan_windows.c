@@ -102,15 +102,13 @@ static void plan_windows_linux_keys_skipped_with_warning(void **state)
 {
     fixture_t *f = *state;
 
-    opts(f, "{\"fin_timeout\": 30, \"tw_reuse\": 1, \"reserved_ports\": \"8080\", "
-            "\"time_wait_delay\": 120}");
+    opts(f, "{\"fin_timeout\": 30, \"tw_reuse\": 1, \"time_wait_delay\": 120}");
     assert_int_equal(make(f), 0);
     assert_true(pt_test_has_warning(&f->opts,
         "fin_timeout applies to Linux hosts only; skipped on this Windows host."));
     assert_true(pt_test_has_warning(&f->opts,
         "tw_reuse applies to Linux hosts only; skipped on this Windows host."));
-    assert_true(pt_test_has_warning(&f->opts,
-        "reserved_ports applies to Linux hosts only; skipped on this Windows host."));
+    assert_false(pt_test_has_warning(&f->opts, "reserved_ports"));
     assert_false(pt_test_has_warning(&f->opts, "NAT"));   /* tw_reuse advice is Linux's */
     assert_false(f->plan.any_live);
 }
@@ -253,6 +251,96 @@ static void options_windows_bounds(void **state)
     pt_options_free(&o);
 }
 
+/* ---- reserved_ports: excluded port ranges shared with other software ---- */
+
+/* As the backend reads them: live = every excluded port, original = those
+ * not porttune's. */
+static void set_excluded(fixture_t *f, const char *live, const char *others)
+{
+    pt_keystate_t *ks = &f->cur.key[PT_K_RESERVED_PORTS];
+
+    ks->supported = true;
+    set_live(&f->cur, PT_K_RESERVED_PORTS, live, false);
+    pt_value_free(&ks->original);
+    ks->original = pt_test_value(PT_K_RESERVED_PORTS, others);
+    ks->original_set = true;
+}
+
+static void plan_windows_reserved_adds_to_others_ranges(void **state)
+{
+    fixture_t *f = *state;
+
+    set_excluded(f, "5357,50000-50059", "5357,50000-50059");
+    opts(f, "{\"reserved_ports\": \"8080,50010-50020\"}");
+    assert_int_equal(make(f), 0);
+    assert_true(f->plan.change[PT_K_RESERVED_PORTS].live);
+    assert_string_equal(pt_test_fmt(&f->plan.change[PT_K_RESERVED_PORTS].target),
+                        "5357,8080,50000-50059");
+    assert_false(f->plan.reboot_required);
+    assert_false(f->plan.any_persist);
+    assert_false(pt_test_has_warning(&f->opts, "reserved_ports"));
+}
+
+static void plan_windows_reserved_covered_by_anyone_is_no_change(void **state)
+{
+    fixture_t *f = *state;
+
+    set_excluded(f, "5357,8080,50000-50059", "5357,50000-50059");
+    opts(f, "{\"reserved_ports\": [8080, \"50010-50020\", 5357]}");
+    assert_int_equal(make(f), 0);
+    assert_false(f->plan.change[PT_K_RESERVED_PORTS].live);
+    assert_false(f->plan.any_live);
+}
+
+/* A range porttune added and the list no longer has goes; others' stay. */
+static void plan_windows_reserved_drops_own_unlisted_ranges(void **state)
+{
+    fixture_t *f = *state;
+
+    set_excluded(f, "5357,8080,9000-9100,50000-50059", "5357,50000-50059");
+    opts(f, "{\"reserved_ports\": \"8080\"}");
+    assert_int_equal(make(f), 0);
+    assert_true(f->plan.change[PT_K_RESERVED_PORTS].live);
+    assert_string_equal(pt_test_fmt(&f->plan.change[PT_K_RESERVED_PORTS].target),
+                        "5357,8080,50000-50059");
+}
+
+static void plan_windows_reserved_absent_keeps_others_ranges(void **state)
+{
+    fixture_t *f = *state;
+
+    set_excluded(f, "5357,8080,50000-50059", "5357,50000-50059");
+    opts(f, "{\"state\": \"absent\"}");
+    assert_int_equal(make(f), 0);
+    assert_true(f->plan.change[PT_K_RESERVED_PORTS].restore);
+    assert_string_equal(pt_test_fmt(&f->plan.change[PT_K_RESERVED_PORTS].target),
+                        "5357,50000-50059");
+    set_excluded(f, "5357,50000-50059", "5357,50000-50059");
+    opts(f, "{\"state\": \"absent\", \"reserved_ports\": \"1\"}");
+    assert_int_equal(make(f), 0);
+    assert_false(f->plan.any_live);
+}
+
+static void result_windows_reserved_name_and_capacity(void **state)
+{
+    fixture_t *f = *state;
+    json_t *r, *s;
+
+    set_excluded(f, "5357,50000-50059", "5357,50000-50059");
+    opts(f, "{\"reserved_ports\": \"8080\", \"_ansible_diff\": true}");
+    assert_int_equal(make(f), 0);
+    r = pt_result_build(&f->opts, &f->cur, &f->plan, NULL);
+    assert_non_null(r);
+    s = json_object_get(json_object_get(r, "settings"), "reserved_ports");
+    assert_string_equal(json_string_value(json_object_get(s, "name")), "ExcludedPortRange");
+    assert_string_equal(json_string_value(json_object_get(s, "after")), "5357,8080,50000-50059");
+    /* 50000-50059 lie in the dynamic range 49152-65535: 60 ports fewer. */
+    s = json_object_get(r, "capacity");
+    assert_int_equal(json_integer_value(json_object_get(s, "reserved_in_range")), 60);
+    assert_int_equal(json_integer_value(json_object_get(s, "usable_ports")), 16384 - 60);
+    json_decref(r);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -268,6 +356,11 @@ int main(void)
         T(plan_windows_backend_notes_become_warnings),
         T(plan_windows_apply_false_changes_nothing),
         T(plan_windows_absent_restores_originals),
+        T(plan_windows_reserved_adds_to_others_ranges),
+        T(plan_windows_reserved_covered_by_anyone_is_no_change),
+        T(plan_windows_reserved_drops_own_unlisted_ranges),
+        T(plan_windows_reserved_absent_keeps_others_ranges),
+        T(result_windows_reserved_name_and_capacity),
         T(result_windows_keys),
         T(result_windows_unchanged_no_reboot),
         cmocka_unit_test(options_windows_bounds),
