@@ -1,15 +1,25 @@
 /* SPDX-License-Identifier: MIT */
 /* TEST DOUBLE of netsh.exe for the Wine tests: Wine's netsh has no
- * `int ipv4|ipv6 show|set dynamicport`. Prints real netsh's English output,
- * keeps the ranges in a state file, logs every call, fails on request.
+ * `int ipv4|ipv6 show|set dynamicport` and no `show|add|delete
+ * excludedportrange`. Prints real netsh's English output, keeps the ranges in
+ * a state file, logs every call, fails on request.
  *
  *   FAKE_NETSH_STATE  state file (default C:\porttune-fake-netsh.txt):
- *                     lines "ipv4 START NUM" and "ipv6 START NUM"
+ *                     lines "ipv4 START NUM" and "ipv6 START NUM"; after a
+ *                     line "excl-list", lines "excl START END admin|system"
+ *                     (without "excl-list": Windows-like defaults, 5357 held
+ *                     by the system and an administered 50000-50059)
  *   FAKE_NETSH_LOG    append each call's arguments here (optional)
  *   FAKE_NETSH_FAIL   comma list of ipv4-show, ipv6-show, ipv4-set, ipv6-set,
  *                     ipv4-set-half, ipv6-set-half (write the range, then
- *                     fail) to fail on purpose; a "-once" suffix fails only
- *                     the first such call */
+ *                     fail), ipv4-exshow, ipv6-exshow, ipv4-add, ipv6-add,
+ *                     ipv4-delete, ipv6-delete to fail on purpose; a "-once"
+ *                     suffix fails only the first such call.
+ *
+ * Excluded ranges: one TCP list for both families, as Windows keeps it (one
+ * registry key under Nsi for IPv4 and IPv6); an add that overlaps a listed
+ * range fails as Windows does, a delete must name an administered range
+ * exactly, and system (non-administered) ranges refuse deletion. */
 #include <fcntl.h>
 #include <io.h>
 #include <stdio.h>
@@ -23,6 +33,16 @@ typedef struct range {
     unsigned long start, num;
 } range_t;
 
+#define MAX_EXCL 256
+
+typedef struct excl {
+    unsigned long lo, hi;
+    int admin;
+} excl_t;
+
+static excl_t excl[MAX_EXCL];
+static int nexcl;
+
 static const char *env_or(const char *name, const char *dflt)
 {
     const char *v = getenv(name);
@@ -33,28 +53,53 @@ static const char *env_or(const char *name, const char *dflt)
 static void load(const char *path, range_t r[2])
 {
     FILE *f = fopen(path, "r");
-    char fam[8];
+    char line[128], fam[16], kind[16];
     unsigned long s, n;
+    int listed_excl = 0;
 
     r[0].start = r[1].start = 49152;
     r[0].num = r[1].num = 16384;
-    if (f == NULL)
-        return;
-    while (fscanf(f, "%7s %lu %lu", fam, &s, &n) == 3) {
-        int i = strcmp(fam, "ipv6") == 0;
-        r[i].start = s;
-        r[i].num = n;
+    nexcl = 0;
+    if (f != NULL) {
+        while (fgets(line, sizeof(line), f) != NULL) {
+            if (strncmp(line, "excl-list", 9) == 0) {
+                listed_excl = 1;
+            } else if (sscanf(line, "excl %lu %lu %15s", &s, &n, kind) == 3 &&
+                       nexcl < MAX_EXCL) {
+                excl[nexcl].lo = s;
+                excl[nexcl].hi = n;
+                excl[nexcl].admin = strcmp(kind, "admin") == 0;
+                nexcl++;
+            } else if (sscanf(line, "%15s %lu %lu", fam, &s, &n) == 3) {
+                int i = strcmp(fam, "ipv6") == 0;
+                r[i].start = s;
+                r[i].num = n;
+            }
+        }
+        fclose(f);
     }
-    fclose(f);
+    if (!listed_excl) {
+        excl[0].lo = excl[0].hi = 5357;
+        excl[0].admin = 0;
+        excl[1].lo = 50000;
+        excl[1].hi = 50059;
+        excl[1].admin = 1;
+        nexcl = 2;
+    }
 }
 
 static int save(const char *path, const range_t r[2])
 {
     FILE *f = fopen(path, "w");
+    int i;
 
     if (f == NULL)
         return -1;
-    fprintf(f, "ipv4 %lu %lu\nipv6 %lu %lu\n", r[0].start, r[0].num, r[1].start, r[1].num);
+    fprintf(f, "ipv4 %lu %lu\nipv6 %lu %lu\nexcl-list\n", r[0].start, r[0].num,
+            r[1].start, r[1].num);
+    for (i = 0; i < nexcl; i++)
+        fprintf(f, "excl %lu %lu %s\n", excl[i].lo, excl[i].hi,
+                excl[i].admin ? "admin" : "system");
     return fclose(f);
 }
 
@@ -104,6 +149,102 @@ static int parse_kv(const char *arg, const char *key, unsigned long *out)
     return *end == '\0' && end != arg + n + 1 ? 0 : -1;
 }
 
+static int excl_cmp(const void *a, const void *b)
+{
+    const excl_t *x = a, *y = b;
+
+    return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+static int fail_now(const char *verb, int fam, const char *state)
+{
+    char what[32];
+
+    snprintf(what, sizeof(what), "%s-%s", fam ? "ipv6" : "ipv4", verb);
+    if (!told_to_fail(what, state))
+        return 0;
+    printf("An internal error occurred (fake netsh told to fail: %s).\r\n\r\n", what);
+    return 1;
+}
+
+/* show|add|delete excludedportrange protocol=tcp [startport=N numberofports=M
+ * [store=active|persistent]] */
+static int excluded(int argc, char **argv, const char *state, int fam)
+{
+    range_t r[2];
+    unsigned long s = 0, n = 0;
+    const char *verb = argv[3];
+    int i, add, found;
+
+    if (strcasecmp(argv[5], "protocol=tcp") != 0 && strcasecmp(argv[5], "tcp") != 0) {
+        printf("The syntax supplied for this command is not valid. Check help for the correct syntax.\r\n\r\n");
+        return 1;
+    }
+    load(state, r);
+    if (strcasecmp(verb, "show") == 0 && argc == 6) {
+        if (fail_now("exshow", fam, state))
+            return 1;
+        qsort(excl, (size_t)nexcl, sizeof(excl[0]), excl_cmp);
+        printf("\r\nProtocol tcp Port Exclusion Ranges\r\n\r\n"
+               "Start Port    End Port\r\n"
+               "----------    --------\r\n");
+        for (i = 0; i < nexcl; i++)
+            printf("%10lu  %10lu%s\r\n", excl[i].lo, excl[i].hi, excl[i].admin ? "     *" : "");
+        printf("\r\n* - Administered port exclusions.\r\n\r\n");
+        return 0;
+    }
+    add = strcasecmp(verb, "add") == 0;
+    if ((!add && strcasecmp(verb, "delete") != 0) || argc < 8 || argc > 9 ||
+        parse_kv(argv[6], "startport", &s) != 0 || parse_kv(argv[7], "numberofports", &n) != 0 ||
+        (argc == 9 && strcasecmp(argv[8], "store=persistent") != 0 &&
+         strcasecmp(argv[8], "store=active") != 0)) {
+        printf("The syntax supplied for this command is not valid. Check help for the correct syntax.\r\n\r\n");
+        return 1;
+    }
+    if (fail_now(add ? "add" : "delete", fam, state))
+        return 1;
+    if (s < 1 || n < 1 || s + n - 1 > 65535) {
+        printf("The parameter is incorrect.\r\n\r\n");
+        return 1;
+    }
+    for (i = 0, found = 0; i < nexcl && !found; i++) {
+        int overlap = excl[i].lo <= s + n - 1 && s <= excl[i].hi;
+        int exact = excl[i].lo == s && excl[i].hi == s + n - 1;
+        if (add && overlap) {
+            printf("The process cannot access the file because it is being used by another process.\r\n\r\n");
+            return 1;
+        }
+        if (!add && exact) {
+            if (!excl[i].admin) {
+                printf("Access is denied.\r\n\r\n");
+                return 1;
+            }
+            excl[i] = excl[--nexcl];
+            found = 1;
+        }
+    }
+    if (!add && !found) {
+        printf("Element not found.\r\n\r\n");
+        return 1;
+    }
+    if (add) {
+        if (nexcl == MAX_EXCL) {
+            printf("Not enough memory resources are available to process this command.\r\n\r\n");
+            return 1;
+        }
+        excl[nexcl].lo = s;
+        excl[nexcl].hi = s + n - 1;
+        excl[nexcl].admin = 1;
+        nexcl++;
+    }
+    if (save(state, r) != 0) {
+        printf("The system cannot write to the specified device.\r\n\r\n");
+        return 1;
+    }
+    printf("Ok.\r\n\r\n");
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *state = env_or("FAKE_NETSH_STATE", "C:\\porttune-fake-netsh.txt");
@@ -124,6 +265,10 @@ int main(int argc, char **argv)
             fclose(f);
         }
     }
+    if (argc >= 6 && (strcasecmp(argv[1], "int") == 0 || strcasecmp(argv[1], "interface") == 0) &&
+        (strcasecmp(argv[2], "ipv4") == 0 || strcasecmp(argv[2], "ipv6") == 0) &&
+        strcasecmp(argv[4], "excludedportrange") == 0)
+        return excluded(argc, argv, state, strcasecmp(argv[2], "ipv6") == 0);
     if (argc < 6 || (strcasecmp(argv[1], "int") != 0 && strcasecmp(argv[1], "interface") != 0) ||
         (strcasecmp(argv[2], "ipv4") != 0 && strcasecmp(argv[2], "ipv6") != 0) ||
         strcasecmp(argv[4], "dynamicport") != 0 || strcasecmp(argv[5], "tcp") != 0) {

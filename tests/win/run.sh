@@ -108,14 +108,30 @@ reg_set() { "$WINE" reg add "$TCPIP" /v "$1" /t "$2" /d "$3" /f >/dev/null 2>&1 
 state_key_exists() { "$WINE" reg query "$STATEKEY" >/dev/null 2>&1; }
 # The fake netsh's two ranges as "ipv4 S N ipv6 S N" (defaults when unset).
 netsh_state() {
-  if [ -f "$C/netsh-state.txt" ]; then tr -s '\r\n' '  ' < "$C/netsh-state.txt" | sed 's/ *$//'
+  if [ -f "$C/netsh-state.txt" ]; then tr -d '\r' < "$C/netsh-state.txt" | grep -E '^ipv[46] ' | tr -s '\n' ' ' | sed 's/ *$//'
   else echo "ipv4 49152 16384 ipv6 49152 16384"; fi
 }
 netsh_sets() { grep -c ' set ' "$C/netsh-log.txt" 2>/dev/null || true; }
+# The fake netsh's excluded ranges, sorted, as "LO-HI[*]" (* = administered).
+excl_state() {
+  if [ -f "$C/netsh-state.txt" ] && grep -q '^excl-list' "$C/netsh-state.txt"; then
+    tr -d '\r' < "$C/netsh-state.txt" | awk '$1 == "excl" { print $2, $3, $4 }' | sort -n |
+      awk '{ printf "%s%s-%s%s", sep, $1, $2, ($3 == "admin" ? "*" : ""); sep = " " } END { print "" }'
+  else echo "5357-5357 50000-50059*"; fi
+}
+# Seeds the fake's excluded ranges: excl_seed "5357 5357 system" "50000 50059 admin" ...
+excl_seed() {
+  local keep=""
+  [ -f "$C/netsh-state.txt" ] && keep=$(tr -d '\r' < "$C/netsh-state.txt" | grep -E '^ipv[46] ')
+  { [ -n "$keep" ] && echo "$keep"; echo excl-list
+    for r in "$@"; do echo "excl $r"; done; } > "$C/netsh-state.txt"
+}
+netsh_excl_changes() { grep -cE ' (add|delete) excludedportrange' "$C/netsh-log.txt" 2>/dev/null || true; }
 snapshot() {
   "$WINE" reg query "$TCPIP" 2>/dev/null | tr -d '\r' | grep -E 'TcpTimedWaitDelay|MaxUserPort'
   "$WINE" reg query "$STATEKEY" 2>/dev/null | tr -d '\r'
   netsh_state
+  excl_state
 }
 
 PASS=0; FAIL=0
@@ -200,12 +216,12 @@ CASES
 }
 
 t_linux_options_skipped_with_warning() {
-  run_pt '{"fin_timeout": 30, "tw_reuse": 1, "reserved_ports": "8080", "tw_reuse_delay": 500,
+  run_pt '{"fin_timeout": 30, "tw_reuse": 1, "tw_reuse_delay": 500,
            "max_tw_buckets": 0, "time_wait_delay": 60}'
   ok_run
   eq "$(j .changed)" false "changed"
   local w; w=$(warnings)
-  for k in fin_timeout tw_reuse reserved_ports tw_reuse_delay max_tw_buckets; do
+  for k in fin_timeout tw_reuse tw_reuse_delay max_tw_buckets; do
     has "$w" "$k applies to Linux hosts only; skipped on this Windows host." "warning"
   done
   eq "$(j '.settings | keys')" '["time_wait_delay"]' "settings reported"
@@ -352,6 +368,7 @@ t_state_absent_restores_originals() {
   eq "$(reg_get TcpTimedWaitDelay)" absent "TcpTimedWaitDelay deleted again"
   eq "$(reg_get MaxUserPort)" absent "MaxUserPort deleted again"
   eq "$(netsh_state)" "ipv4 49152 16384 ipv6 49152 16384" "dynamic range restored"
+  eq "$(excl_state)" "5357-5357 50000-50059*" "porttune's excluded range removed, others kept"
   state_key_exists && bad "HKLM\\SOFTWARE\\porttune still exists"
   run_pt '{"state": "absent"}'
   ok_run
@@ -396,6 +413,144 @@ t_diagnosis_not_supported_yet() {
   eq "$(snapshot)" "$before" "registry and netsh state"
 }
 
+
+# ---- reserved_ports: excluded port ranges (5357 held by the system and an
+# administered 50000-50059 that porttune did not add, as on a real host) ----
+
+t_reserved_check_mode_and_diff_write_nothing() {
+  excl_seed "5357 5357 system" "50000 50059 admin"
+  local before; before=$(snapshot)
+  run_pt '{"reserved_ports": "8080,9000-9100", "_ansible_check_mode": true, "_ansible_diff": true}'
+  ok_run
+  eq "$(j .changed)" true "changed"
+  eq "$(j -r '.diff[0].before')" 'ExcludedPortRange = 5357,50000-50059' "diff before"
+  eq "$(j -r '.diff[0].after')" 'ExcludedPortRange = 5357,8080,9000-9100,50000-50059' "diff after"
+  eq "$(netsh_excl_changes)" 0 "netsh add/delete calls"
+  eq "$(snapshot)" "$before" "registry and netsh state"
+}
+
+t_reserved_first_run_adds_only_missing() {
+  run_pt '{"reserved_ports": [8080, "9000-9100", "50010-50020"]}'
+  ok_run
+  eq "$(j .changed)" true "changed"
+  eq "$(j .reboot_required)" false "excluded ranges need no reboot"
+  eq "$(j .settings.reserved_ports.name)" '"ExcludedPortRange"' "name"
+  eq "$(j .settings.reserved_ports.before)" '"5357,50000-50059"' "before"
+  eq "$(j .settings.reserved_ports.after)" '"5357,8080,9000-9100,50000-50059"' "after"
+  eq "$(excl_state)" "5357-5357 8080-8080* 9000-9100* 50000-50059*" "excluded ranges"
+  local log; log=$(cat "$C/netsh-log.txt")
+  has "$log" "interface ipv4 add excludedportrange protocol=tcp startport=8080 numberofports=1 store=persistent" "netsh add 8080"
+  has "$log" "interface ipv4 add excludedportrange protocol=tcp startport=9000 numberofports=101 store=persistent" "netsh add 9000-9100"
+  hasnt "$log" "startport=50010" "50010-50020 is excluded already (by someone else)"
+  hasnt "$log" "delete" "no delete"
+  hasnt "$log" "ipv6 add" "IPv6 shares the list: nothing left to add"
+  eq "$(reg_get reserved_ports_ipv4 "$STATEKEY")" "REG_SZ 8080,9000-9100" "ranges porttune added recorded"
+  eq "$(reg_get reserved_ports_ipv6 "$STATEKEY")" absent "nothing added for IPv6"
+  eq "$(j .capacity.reserved_in_range)" 60 "capacity counts excluded ports in the dynamic range"
+}
+
+t_reserved_second_run_unchanged() {
+  local form
+  for form in '"9000-9100, 8080,50010-50020"' '[8080, 9000, "9001-9100"]' '"8080,9000-9100"'; do
+    run_pt "{\"reserved_ports\": $form}"
+    ok_run
+    eq "$(j .changed)" false "changed for $form"
+    eq "$(netsh_excl_changes)" 0 "netsh add/delete calls for $form"
+  done
+}
+
+t_reserved_shrink_replaces_own_range_only() {
+  run_pt '{"reserved_ports": "8080,9000-9050"}'
+  ok_run
+  eq "$(j .changed)" true "changed"
+  eq "$(excl_state)" "5357-5357 8080-8080* 9000-9050* 50000-50059*" "excluded ranges"
+  has "$(cat "$C/netsh-log.txt")" "ipv4 delete excludedportrange protocol=tcp startport=9000 numberofports=101 store=persistent" "delete own range"
+  eq "$(reg_get reserved_ports_ipv4 "$STATEKEY")" "REG_SZ 8080,9000-9050" "record"
+  run_pt '{"reserved_ports": "8080"}'
+  ok_run
+  eq "$(excl_state)" "5357-5357 8080-8080* 50000-50059*" "others' ranges kept"
+  hasnt "$(cat "$C/netsh-log.txt")" "startport=50000" "never touches 50000-50059"
+  eq "$(reg_get reserved_ports_ipv4 "$STATEKEY")" "REG_SZ 8080" "record"
+}
+
+t_reserved_around_a_system_range() {
+  run_pt '{"reserved_ports": "8080,5300-5400"}'
+  ok_run
+  eq "$(excl_state)" "5300-5356* 5357-5357 5358-5400* 8080-8080* 50000-50059*" "pieces around 5357"
+  run_pt '{"reserved_ports": "5300-5400,8080"}'
+  ok_run
+  eq "$(j .changed)" false "second run"
+}
+
+t_reserved_invalid_values_rejected() {
+  local before args msg
+  before=$(snapshot)
+  while IFS='|' read -r args msg; do
+    run_pt "$args"
+    fail_run
+    has "$(j -r .msg)" "$msg" "$args"
+    has "$(j -r .msg)" "Nothing was changed." "$args"
+    eq "$(netsh_excl_changes)" 0 "netsh add/delete calls for $args"
+  done <<'CASES'
+{"reserved_ports": "70000"}|reserved_ports: 70000 is not a port; ports are 1-65535.
+{"reserved_ports": [0]}|reserved_ports: 0 is not a port; ports are 1-65535.
+{"reserved_ports": "9100-9000"}|reserved_ports: the range '9100-9000' ends before it starts
+{"reserved_ports": "80a"}|reserved_ports: '80a' is not a list of ports
+{"reserved_ports": "8080,", "time_wait_delay": 45}|reserved_ports: '8080,' is not a list of ports
+CASES
+  eq "$(snapshot)" "$before" "registry and netsh state after all rejected runs"
+}
+
+t_reserved_add_failure_puts_everything_back() {
+  local before; before=$(snapshot)
+  FAKE_NETSH_FAIL=ipv4-add run_pt '{"reserved_ports": "5300-5400,8080,7000", "time_wait_delay": 100}'
+  fail_run
+  has "$(j -r .msg)" "reserved_ports: cannot add the excluded port range 7000-7000 for IPv4" "msg"
+  has "$(j -r .msg)" "fake netsh told to fail: ipv4-add" "msg names netsh's error"
+  has "$(j -r .msg)" "The values this run wrote were put back." "msg"
+  eq "$(snapshot)" "$before" "registry, record and ranges as before"
+  # Deletes that worked are undone (added back) when the add after them fails.
+  FAKE_NETSH_FAIL=ipv4-add-once run_pt '{"reserved_ports": "7000"}'
+  fail_run
+  has "$(j -r .msg)" "The values this run wrote were put back." "msg"
+  has "$(cat "$C/netsh-log.txt")" "delete excludedportrange protocol=tcp startport=8080" "deleted first"
+  eq "$(snapshot)" "$before" "porttune's ranges added back, record unchanged"
+  # When putting back fails too, the message says so.
+  FAKE_NETSH_FAIL=ipv4-add run_pt '{"reserved_ports": "7000"}'
+  fail_run
+  has "$(j -r .msg)" "Putting back the values this run wrote failed too; check them by hand." "msg"
+  run_pt '{"reserved_ports": "5300-5400,8080"}'
+  ok_run
+  eq "$(snapshot)" "$before" "a normal run repairs it"
+}
+
+t_reserved_show_failure() {
+  FAKE_NETSH_FAIL=ipv6-exshow run_pt '{"reserved_ports": "7000", "time_wait_delay": 45}'
+  fail_run
+  has "$(j -r .msg)" "reserved_ports: cannot read the TCP excluded port ranges for IPv6" "msg"
+  has "$(j -r .msg)" "Nothing was changed." "msg"
+  eq "$(reg_get TcpTimedWaitDelay)" 60 "registry untouched"
+}
+
+t_reserved_absent_removes_only_ours() {
+  run_pt '{"state": "absent", "reserved_ports": "1", "_ansible_check_mode": true}'
+  ok_run
+  eq "$(j .changed)" true "check mode reports"
+  eq "$(netsh_excl_changes)" 0 "check mode: no add/delete"
+  run_pt '{"state": "absent", "reserved_ports": "1"}'
+  ok_run
+  eq "$(j .changed)" true "changed"
+  eq "$(excl_state)" "5357-5357 50000-50059*" "only porttune's ranges removed"
+  eq "$(reg_get reserved_ports_ipv4 "$STATEKEY")" absent "record forgotten"
+  eq "$(reg_get TcpTimedWaitDelay)" 60 "other settings untouched"
+  run_pt '{"state": "absent", "reserved_ports": "1"}'
+  ok_run
+  eq "$(j .changed)" false "second absent run"
+  # Present again, for the state=absent test of everything below.
+  run_pt '{"reserved_ports": "8080"}'
+  ok_run
+}
+
 T1=$(ms)
 for name in \
   t_check_mode_fresh_host_writes_nothing t_apply_writes_registry_and_reports_reboot \
@@ -405,8 +560,14 @@ for name in \
   t_port_range_check_mode_writes_nothing t_rollback_when_ipv6_set_fails \
   t_rollback_when_a_set_half_happens t_netsh_show_failure t_ipv4_ipv6_differ \
   t_out_of_range_registry_value_reported t_wrong_type_registry_value_rewritten \
-  t_state_absent_restores_originals t_rollback_deletes_values_that_were_absent \
+  t_reserved_check_mode_and_diff_write_nothing t_reserved_first_run_adds_only_missing \
+  t_reserved_second_run_unchanged t_reserved_shrink_replaces_own_range_only \
+  t_reserved_around_a_system_range t_reserved_invalid_values_rejected \
+  t_reserved_add_failure_puts_everything_back t_reserved_show_failure \
+  t_reserved_absent_removes_only_ours t_state_absent_restores_originals t_rollback_deletes_values_that_were_absent \
   t_pre_vista_host t_diagnosis_not_supported_yet; do
+  # PT_WINE_ONLY="t_a t_b": run only these (they still share one prefix).
+  [ -n "${PT_WINE_ONLY:-}" ] && [[ " $PT_WINE_ONLY " != *" $name "* ]] && continue
   t "$name"
 done
 echo "wine: wineboot $(secs "$BOOT") s, tests $(secs $(( $(ms) - T1 ))) s;" \
