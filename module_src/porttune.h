@@ -38,6 +38,9 @@ typedef struct pt_error {
     int os_code;          /* errno or GetLastError(); 0 if none */
     char object[256];     /* option, key, path or registry value */
     char msg[1024];       /* a complete sentence for the user */
+    /* The run failed but left a change in place: putting it back failed,
+     * or the file was already replaced (a failed sync of its directory). */
+    bool changed;
 } pt_error_t;
 
 void pt_error_init(pt_error_t *err);

@@ -58,7 +58,7 @@ static int emit(const json_t *out)
 
 static int fail(const pt_error_t *err, const pt_options_t *opts)
 {
-    json_t *out = json_pack("{s:b, s:b, s:s}", "failed", 1, "changed", 0, "msg", err->msg);
+    json_t *out = json_pack("{s:b, s:b, s:s}", "failed", 1, "changed", err->changed, "msg", err->msg);
     json_t *w = json_array();
     size_t i;
 

@@ -375,38 +375,19 @@ static int run_read(const cli_args_t *a, pt_options_t *opts)
     return PT_EXIT_OK;
 }
 
-/* Reads the host before converging so that a failure can be told apart:
- * nothing changed (4) or a change stayed because putting it back failed (6). */
+/* A failure is told apart by what the run left: nothing changed (4), or a
+ * change stayed because putting it back failed (6); the converge says which. */
 static int run_set(const cli_args_t *a, pt_options_t *opts)
 {
     pt_ctx_t ctx = { "", "/proc/sys" };
-    pt_current_t before, after;
-    pt_error_t err, ignored;
+    pt_error_t err;
     json_t *result = NULL;
-    bool have_before = false;
     int rc, code;
 
     pt_error_init(&err);
-    memset(&before, 0, sizeof(before));
-    memset(&after, 0, sizeof(after));
-    if (!opts->check_mode) {
-        pt_error_init(&ignored);
-        before.os = pt_backend_os;
-        have_before = pt_backend_read(&ctx, opts, &before, &ignored) == 0;
-    }
     rc = pt_converge(&ctx, opts, &result, &err);
-    if (rc != 0) {
-        code = PT_EXIT_FAILED;
-        pt_error_init(&ignored);
-        after.os = pt_backend_os;
-        if (have_before && pt_backend_read(&ctx, opts, &after, &ignored) == 0 &&
-            pt_current_differs(&before, &after))
-            code = PT_EXIT_PARTIAL;
-        pt_current_free(&before);
-        pt_current_free(&after);
-        return fail(a, opts, &err, code);
-    }
-    pt_current_free(&before);
+    if (rc != 0)
+        return fail(a, opts, &err, err.changed ? PT_EXIT_PARTIAL : PT_EXIT_FAILED);
     code = json_is_true(json_object_get(result, "changed")) ? PT_EXIT_CHANGED : PT_EXIT_OK;
     if (a->json) {
         json_object_set_new(result, "noop", json_boolean(opts->check_mode));

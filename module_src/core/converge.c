@@ -50,12 +50,14 @@ static void roll_back(const pt_ctx_t *ctx, const pt_options_t *opts, const pt_cu
     if (!back.any_live)
         return;
     pt_error_init(&e2);
-    if (pt_backend_apply(ctx, opts, cur, &back, &e2) == 0)
+    if (pt_backend_apply(ctx, opts, cur, &back, &e2) == 0) {
         strncat(err->msg, " The live values written by this run were put back.",
                 sizeof(err->msg) - len - 1);
-    else
+    } else {
         strncat(err->msg, " Putting back the live values failed too; check them by hand.",
                 sizeof(err->msg) - len - 1);
+        err->changed = true;
+    }
 }
 
 /* With state=present a run looks at the live values of the keys it was
@@ -105,21 +107,22 @@ int pt_converge(const pt_ctx_t *ctx, pt_options_t *opts, json_t **result, pt_err
         rc = pt_plan_make(opts, &cur, &plan, err);
     if (rc != 0 || opts->check_mode)
         goto out;
-    if (plan.any_live) {
+    if (plan.any_live)
         rc = pt_backend_apply(ctx, opts, &cur, &plan, err);
-        if (rc != 0)
-            goto out;
-    }
-    if (plan.file_write || plan.file_unlink) {
+    if (rc == 0 && (plan.file_write || plan.file_unlink)) {
         rc = pt_backend_persist(ctx, opts, &cur, &plan, &backup, err);
-        if (rc != 0) {
+        /* A file that was replaced (only its directory's sync failed)
+         * matches the new live values: they stay. */
+        if (rc != 0 && !err->changed)
             roll_back(ctx, opts, &cur, &plan, err);
-            goto out;
-        }
+        else if (rc != 0 && plan.any_live)
+            strncat(err->msg, " The live values were set to match it.",
+                    sizeof(err->msg) - strlen(err->msg) - 1);
     }
-    /* Recorded only once everything succeeded, so that a failed run that
-     * changed nothing leaves no state behind either. */
-    if (plan.any_live) {
+    /* Recorded when live values changed and stayed, so that a failed run
+     * that changed nothing leaves no state behind either, and state=absent
+     * can undo what a failed run could not put back. */
+    if (plan.any_live && (rc == 0 || err->changed)) {
         pt_error_init(&soft);
         if (pt_backend_remember(ctx, opts, &cur, &plan, &soft) != 0)
             pt_strlist_add(&opts->warnings, "%s%s", soft.msg,

@@ -130,20 +130,3 @@ int pt_inspect(const pt_ctx_t *ctx, const pt_options_t *opts, json_t **out,
     pt_current_free(&cur);
     return rc;
 }
-
-bool pt_current_differs(const pt_current_t *a, const pt_current_t *b)
-{
-    int k;
-
-    for (k = 0; k < PT_K__COUNT; k++) {
-        if (a->key[k].live_set != b->key[k].live_set)
-            return true;
-        if (a->key[k].live_set && !pt_value_equal(&a->key[k].live, &b->key[k].live))
-            return true;
-    }
-    if (a->file_exists != b->file_exists)
-        return true;
-    if (a->file_text != NULL && b->file_text != NULL)
-        return strcmp(a->file_text, b->file_text) != 0;
-    return (a->file_text == NULL) != (b->file_text == NULL);
-}

@@ -14,8 +14,5 @@ int pt_inspect(const pt_ctx_t *ctx, const pt_options_t *opts, json_t **out,
                pt_error_t *err);
 /* The same object from a state already read; NULL on ENOMEM. */
 json_t *pt_inspect_json(const pt_options_t *opts, const pt_current_t *cur);
-/* Whether two reads of the host differ in what a converge writes: live
- * values or the bytes of the sysctl file. */
-bool pt_current_differs(const pt_current_t *a, const pt_current_t *b);
 
 #endif

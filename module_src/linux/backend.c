@@ -244,6 +244,8 @@ int pt_backend_apply(const pt_ctx_t *ctx, const pt_options_t *opts,
     int done[PT_K__COUNT];
     int ndone = 0, k, rc = 0, i;
     procdir_t pd = { NULL, -1 };
+    const char *back;
+    bool back_ok = true;
     char *val;
 
     (void)opts;
@@ -259,29 +261,35 @@ int pt_backend_apply(const pt_ctx_t *ctx, const pt_options_t *opts,
         procdir_close(&pd);
         return 0;
     }
+    /* ERANGE: the kernel took the write but holds another value: put that
+     * key back too. */
+    if (rc == -ERANGE)
+        done[ndone++] = k;
     for (i = ndone - 1; i >= 0; i--)
-        if (cur->key[done[i]].live_set)
-            write_live(ctx, &pd, (pt_key_t)done[i], &cur->key[done[i]].live);
+        if (cur->key[done[i]].live_set &&
+            write_live(ctx, &pd, (pt_key_t)done[i], &cur->key[done[i]].live) != 0)
+            back_ok = false;
     procdir_close(&pd);
+    back = !back_ok ? "Putting back the values this run wrote failed too; check them by hand"
+         : ndone ? "The values this run wrote were put back" : "Nothing was changed";
     val = pt__value_strdup(&plan->change[k].target, true);
     if (rc == -EROFS || rc == -EACCES || rc == -EPERM)
         pt_error_set(err, PT_EIO, -rc, pt_keys[k].option,
             "%s: cannot write %s = %s: %s (a container with a read-only /proc/sys?). "
             "Set apply: false to persist only, or change the value on the host. "
             "%s; the file was not changed.", pt_keys[k].option, pt_keys[k].sysctl,
-            val ? val : "?", strerror(-rc),
-            ndone ? "The keys written before it were put back" : "Nothing was changed");
+            val ? val : "?", strerror(-rc), back);
     else if (rc == -ERANGE)
         pt_error_set(err, PT_EIO, ERANGE, pt_keys[k].option,
             "%s: the kernel accepted %s = %s but reads back a different value. "
             "%s; the file was not changed.", pt_keys[k].option, pt_keys[k].sysctl,
-            val ? val : "?", ndone ? "The keys written before it were put back" : "Nothing else was changed");
+            val ? val : "?", back);
     else
         pt_error_set(err, PT_EIO, -rc, pt_keys[k].option,
             "%s: the kernel refused %s = %s: %s. %s; the file was not changed.",
-            pt_keys[k].option, pt_keys[k].sysctl, val ? val : "?", strerror(-rc),
-            ndone ? "The keys written before it were put back" : "Nothing was changed");
+            pt_keys[k].option, pt_keys[k].sysctl, val ? val : "?", strerror(-rc), back);
     free(val);
+    err->changed = !back_ok;
     return PT_EIO;
 }
 
@@ -311,6 +319,7 @@ static int backup(const char *full, const char *path, char **backup_path, pt_err
     }
     rc = pt__write_atomic(name, text, 0644, path, err);
     free(text);
+    err->changed = false;   /* a backup changes nothing that matters; the file was not written */
     if (rc == 0 && (*backup_path = strdup(name + (strlen(full) - strlen(path)))) == NULL)
         rc = pt_error_set(err, PT_ENOMEM, 0, path, "out of memory");
     free(name);

@@ -478,9 +478,13 @@ int pt__write_atomic(const char *path, const char *text, unsigned mode,
             "cannot write %s: %s. The file was left as it was.", path, strerror(-rc));
         goto out;
     }
-    if (fsync(dirfd) != 0)
+    /* The new file is in place: the caller must not act as if it were not. */
+    if (fsync(dirfd) != 0) {
         rc = pt_error_set(err, PT_EIO, errno, object,
-            "wrote %s but could not sync its directory: %s.", path, strerror(errno));
+            "wrote %s, but syncing its directory failed: %s; the new file may be lost "
+            "if the host crashes before the file system writes it out.", path, strerror(errno));
+        err->changed = true;
+    }
 out:
     if (owned && dirfd >= 0)
         close(dirfd);
@@ -498,8 +502,12 @@ int pt__unlink_synced(const char *path, const char *object, pt_error_t *err)
         return pt_error_set(err, PT_EIO, errno, object,
             "cannot remove %s: %s. The file was left as it was.", path, strerror(errno));
     rc = fsync_dir(path);
-    if (rc != 0)
-        return pt_error_set(err, PT_EIO, -rc, object,
-            "removed %s but could not sync its directory: %s.", path, strerror(-rc));
+    if (rc != 0) {
+        rc = pt_error_set(err, PT_EIO, -rc, object,
+            "removed %s, but syncing its directory failed: %s; the file may come back "
+            "if the host crashes before the file system writes it out.", path, strerror(-rc));
+        err->changed = true;
+        return rc;
+    }
     return 0;
 }

@@ -273,6 +273,7 @@ int pt_backend_apply(const pt_ctx_t *ctx, const pt_options_t *opts,
              !undo_ok ? "Putting back the values this run wrote failed too; check them by hand."
              : written > 0 ? "The values this run wrote were put back."
              : "Nothing was changed.");
+    err->changed = !undo_ok;
     return rc;
 }
 

@@ -11,6 +11,25 @@
 #define RESERVED "net.ipv4.ip_local_reserved_ports"
 #define REUSE "net.ipv4.tcp_tw_reuse"
 
+#include <sys/syscall.h>
+
+/* Fault injection: fsync of the directory with this inode fails with EIO
+ * (0: off). This file's fsync takes the place of libc's for the code under
+ * test; others go to the kernel. */
+static ino_t fail_dir_sync_ino;
+
+int fsync(int fd)
+{
+    struct stat st;
+
+    if (fail_dir_sync_ino != 0 && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode) &&
+        st.st_ino == fail_dir_sync_ino) {
+        errno = EIO;
+        return -1;
+    }
+    return (int)syscall(SYS_fsync, fd);
+}
+
 typedef struct fixture {
     pt_fake_t fake;
     json_t *result;
@@ -353,7 +372,7 @@ static void converge_live_write_failure_rolls_back_and_leaves_file(void **state)
     pt_test_symlink(f->fake.root, rel, "/dev/null");
     pt_test_assert_error(run(f, "{\"port_range\": \"1024-65535\", \"reserved_ports\": 8080}"),
         &f->err, PT_EIO, "reserved_ports", RESERVED " = 8080",
-        "The keys written before it were put back; the file was not changed.", NULL);
+        "The values this run wrote were put back; the file was not changed.", NULL);
     assert_live(f, RANGE, "32768 60999");
     assert_false(pt_test_exists(f->fake.root, OURS));
 }
@@ -366,6 +385,37 @@ static void converge_persist_failure_rolls_back_live(void **state)
         &f->err, PT_EIO, "/nonexistent/dir/p.conf", "/nonexistent/dir does not exist",
         "The live values written by this run were put back.", NULL);
     assert_live(f, FIN, "60");
+}
+
+/* The rename went through and only the directory's sync failed: the file is
+ * the new one, so the live values stay set to match it (no roll-back), the
+ * failure says a change stayed, and the originals are recorded. */
+static void converge_dir_sync_failure_keeps_the_change(void **state)
+{
+    fixture_t *f = *state;
+    char dir[PATH_MAX], *text;
+    struct stat st;
+
+    pt_test_join(dir, sizeof(dir), f->fake.root, "/etc/sysctl.d");
+    assert_int_equal(stat(dir, &st), 0);
+    fail_dir_sync_ino = st.st_ino;
+    pt_test_assert_error(run(f, "{\"fin_timeout\": 30}"), &f->err, PT_EIO, OURS,
+        "but syncing its directory failed: Input/output error",
+        "The live values were set to match it.", NULL);
+    fail_dir_sync_ino = 0;
+    assert_true(f->err.changed);
+    assert_live(f, FIN, "30");
+    text = pt_test_read(f->fake.root, OURS);
+    assert_non_null(strstr(text, FIN " = 30\n"));
+    free(text);
+    text = pt_test_read(f->fake.root, STATE);
+    assert_non_null(strstr(text, "\"fin_timeout\""));
+    free(text);
+    /* A failure that was put back says nothing stayed. */
+    pt_test_assert_error(run(f, "{\"fin_timeout\": 45, \"sysctl_file\": \"/nonexistent/d/p.conf\"}"),
+        &f->err, PT_EIO, "/nonexistent/d/p.conf", "put back", NULL);
+    assert_false(f->err.changed);
+    assert_live(f, FIN, "30");
 }
 
 static void converge_refusals_change_nothing(void **state)
@@ -482,6 +532,7 @@ int main(void)
         T(converge_live_write_failure_rolls_back_and_leaves_file),
         T(converge_persist_failure_rolls_back_live),
         T(converge_refusals_change_nothing),
+        T(converge_dir_sync_failure_keeps_the_change),
         T(converge_bad_host_values_fail_clearly),
         T(converge_reports_conflicts_and_boot_values),
         T(converge_reports_capacity),
