@@ -17,9 +17,11 @@
 # -isystem. They are plain UAPI headers and compile clean with musl.
 
 # DIAG_SRC and DIAG_KINC are set in the Makefile: the shipped binary's rule
-# there needs them. The diag files record errors with the core's pt_error_set.
-DIAG_HDRS  := $(wildcard module_src/diag/*.h) module_src/porttune.h
-DIAG_CORE  := module_src/core/error.c
+# there needs them. The diag files use the core (errors, the sysctl values'
+# parsers and formatter) and the Linux backend's file reader, so the driver
+# and the unit tests link both, as tests/unit does.
+DIAG_HDRS  := $(HDRS)
+DIAG_CORE  := $(CORE_SRC) $(LINUX_SRC)
 DIAG_MARCH := $(shell $(HOSTCC) -print-multiarch 2>/dev/null)
 
 DIAG_UNIT_SRC := $(wildcard tests/diag/test_*.c)

@@ -69,11 +69,18 @@ void pt_diag_config_init(pt_diag_config_t *cfg)
     memset(cfg, 0, sizeof(*cfg));
     cfg->range_lo = 32768;
     cfg->range_hi = 60999;
+    cfg->reserved.type = PT_T_PORTSET;
     cfg->max_tw_buckets = -1;
     cfg->time_wait_secs = 60;
     cfg->threshold_pct = PT_DIAG_DEFAULT_THRESHOLD;
     cfg->top_n = PT_DIAG_DEFAULT_TOP;
     cfg->max_destinations = PT_DIAG_DEFAULT_MAX_DESTINATIONS;
+}
+
+void pt_diag_config_free(pt_diag_config_t *cfg)
+{
+    if (cfg != NULL)
+        pt_value_free(&cfg->reserved);
 }
 
 pt_diag_t *pt_diag_new(const pt_diag_config_t *cfg, pt_error_t *err)
@@ -100,12 +107,21 @@ pt_diag_t *pt_diag_new(const pt_diag_config_t *cfg, pt_error_t *err)
                      cfg->time_wait_secs, cfg->max_destinations);
         return NULL;
     }
+    if (cfg->reserved.type != PT_T_PORTSET) {
+        pt_error_set(err, PT_EINVAL, 0, "reserved_ports",
+                     "reserved_ports is not a port set (start from pt_diag_config_init).");
+        return NULL;
+    }
     d = calloc(1, sizeof(*d));
     if (d == NULL)
         goto nomem;
     d->cfg = *cfg;
+    /* A copy of its own: the caller frees cfg's. */
+    if (pt_value_copy(&d->cfg.reserved, &cfg->reserved) != 0)
+        goto nomem;
+    pt_portset_from_value(&d->reserved, &cfg->reserved);
     d->usable = (cfg->range_hi - cfg->range_lo + 1) -
-                pt_portset_count_range(&cfg->reserved, cfg->range_lo, cfg->range_hi);
+                pt_portset_count_in(&cfg->reserved, cfg->range_lo, cfg->range_hi);
     /* Smallest power of two that holds max_destinations at 3/4 load. */
     d->max_cap = 64;
     while (d->max_cap / 4 * 3 < cfg->max_destinations)
@@ -124,6 +140,7 @@ void pt_diag_free(pt_diag_t *d)
 {
     if (d == NULL)
         return;
+    pt_value_free(&d->cfg.reserved);
     free(d->tab);
     free(d);
 }
@@ -131,7 +148,7 @@ void pt_diag_free(pt_diag_t *d)
 static bool in_pool(const pt_diag_t *d, unsigned port)
 {
     return port >= d->cfg.range_lo && port <= d->cfg.range_hi &&
-           !pt_portset_has(&d->cfg.reserved, port);
+           !pt_portset_has(&d->reserved, port);
 }
 
 int pt_diag_add(pt_diag_t *d, const pt_diag_sock_t *s)

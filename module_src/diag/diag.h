@@ -45,7 +45,8 @@ typedef struct pt_diag_sock {
     uint8_t laddr[16], raddr[16];
 } pt_diag_sock_t;
 
-/* A set of ports 0..65535 as a bitmap. */
+/* A set of ports 0..65535 as a bitmap, for per-socket lookups; the values
+ * themselves are the core's port sets (pt_value_t, PT_T_PORTSET). */
 typedef struct pt_portset {
     uint64_t bits[65536 / 64];
 } pt_portset_t;
@@ -53,26 +54,19 @@ typedef struct pt_portset {
 void pt_portset_clear(pt_portset_t *set);
 void pt_portset_add(pt_portset_t *set, unsigned port);
 bool pt_portset_has(const pt_portset_t *set, unsigned port);
-/* Number of ports of set within [lo, hi]. */
-unsigned long pt_portset_count_range(const pt_portset_t *set, unsigned lo, unsigned hi);
-/* Parses the kernel's ip_local_reserved_ports text ("8080-8081,9000", empty
- * or whitespace for none) into set (cleared first). Returns 0 or PT_EINVAL,
- * err naming object. */
-int pt_portset_parse(const char *text, pt_portset_t *set, const char *object,
-                     pt_error_t *err);
-/* The canonical form ("8080-8081,9000", "" when empty): sorted, merged.
- * Returns a malloc'ed string the caller frees, NULL on allocation failure. */
+/* Clears set and adds every port of ports, a core port set. */
+void pt_portset_from_value(pt_portset_t *set, const pt_value_t *ports);
+/* The canonical form ("8080-8081,9000", "" when empty), written by the
+ * core's formatter. Returns a malloc'ed string the caller frees, NULL on
+ * allocation failure. */
 char *pt_portset_format(const pt_portset_t *set);
 
-/* Parses ip_local_port_range text ("32768\t60999"). Returns 0 or PT_EINVAL. */
-int pt_diag_parse_port_range(const char *text, unsigned *lo, unsigned *hi,
-                             const char *object, pt_error_t *err);
-
 /* What the report is measured against. pt_diag_config_init sets the
- * kernel's defaults; pt_diag_read_sysctls fills in the host's values. */
+ * kernel's defaults; pt_diag_read_sysctls fills in the host's values;
+ * pt_diag_config_free releases reserved. */
 typedef struct pt_diag_config {
     unsigned range_lo, range_hi;  /* ip_local_port_range, inclusive */
-    pt_portset_t reserved;        /* ip_local_reserved_ports */
+    pt_value_t reserved;          /* ip_local_reserved_ports: a core port set, owned */
     long long max_tw_buckets;     /* tcp_max_tw_buckets; -1 when unknown */
     unsigned time_wait_secs;      /* 60 on Linux */
     double threshold_pct;         /* warn at or above this share, (0, 100] */
@@ -85,12 +79,13 @@ typedef struct pt_diag_config {
 #define PT_DIAG_DEFAULT_MAX_DESTINATIONS 49152
 
 void pt_diag_config_init(pt_diag_config_t *cfg);
+void pt_diag_config_free(pt_diag_config_t *cfg);
 
 typedef struct pt_diag pt_diag_t;
 
-/* Creates an empty aggregator; copies cfg. Returns NULL with err set when
- * cfg is invalid (PT_EINVAL) or memory runs out (PT_ENOMEM). Free with
- * pt_diag_free. */
+/* Creates an empty aggregator; copies cfg (reserved too: the caller still
+ * frees its own). Returns NULL with err set when cfg is invalid (PT_EINVAL)
+ * or memory runs out (PT_ENOMEM). Free with pt_diag_free. */
 pt_diag_t *pt_diag_new(const pt_diag_config_t *cfg, pt_error_t *err);
 void pt_diag_free(pt_diag_t *d);
 
@@ -148,9 +143,11 @@ int pt_diag_read_proc(const char *root, pt_diag_sock_fn fn, void *arg,
 int pt_diag_proc_parse_line(const char *line, int family, pt_diag_sock_t *out);
 
 /* Reads ip_local_port_range, ip_local_reserved_ports and tcp_max_tw_buckets
- * from ROOT/proc/sys/net/ipv4 into cfg, leaving other fields alone. A
- * missing reserved-ports or tw-buckets file leaves the default. Returns 0,
- * PT_EIO or PT_EINVAL with err naming the file. */
+ * from ROOT/proc/sys/net/ipv4 into cfg, leaving other fields alone; the
+ * values are parsed by the core, as the backend parses them. A missing
+ * reserved-ports or tw-buckets file leaves the default. Returns 0, PT_EIO,
+ * PT_ENOMEM or PT_EINVAL with err naming the file; cfg is freed with
+ * pt_diag_config_free either way. */
 int pt_diag_read_sysctls(const char *root, pt_diag_config_t *cfg, pt_error_t *err);
 
 /* ---- the whole diagnosis, for the front ends ---- */

@@ -19,7 +19,8 @@ typedef struct pt__dest {
 } pt__dest_t;
 
 struct pt_diag {
-    pt_diag_config_t cfg;
+    pt_diag_config_t cfg;         /* cfg.reserved is the aggregator's own copy */
+    pt_portset_t reserved;        /* cfg.reserved as a bitmap, for per-socket lookups */
     unsigned long usable;         /* range size minus reserved ports in it */
     uint64_t total;
     uint64_t states[PT_TCP__COUNT]; /* [0] counts unknown states */

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* Fallback socket reader over /proc/net/tcp{,6}, and the few sysctls the diagnosis needs. */
 #include "diag/diag.h"
+#include "core/options.h"
+#include "linux/internal.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static int hexdigit(char c)
 {
@@ -145,103 +145,71 @@ int pt_diag_read_proc(const char *root, pt_diag_sock_fn fn, void *arg, pt_error_
     return rc == PT_ENOTSUP ? 0 : rc;
 }
 
-/* Reads a small /proc/sys file into buf; returns 0, PT_ENOTSUP (missing)
- * or PT_EIO. */
-static int read_small(const char *path, char *buf, size_t size, pt_error_t *err)
+/* Reads key's live value from ROOT/proc/sys with the Linux backend's file
+ * reader and parses it with the core's parser. Returns 0, PT_ENOTSUP when
+ * the file does not exist and may be absent (err untouched), or an error
+ * code with err naming the file. */
+static int read_key(const char *root, pt_key_t key, bool needed, pt_value_t *out,
+                    pt_error_t *err)
 {
-    size_t n = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-    if (fd < 0)
-        return errno == ENOENT ? PT_ENOTSUP
-                               : pt_error_set(err, PT_EIO, errno, path,
-                                              "Cannot open %s: %s.", path, strerror(errno));
-    while (n + 1 < size) {
-        ssize_t r = read(fd, buf + n, size - 1 - n);
-
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            int e = errno;
-
-            close(fd);
-            return pt_error_set(err, PT_EIO, e, path, "Cannot read %s: %s.", path,
-                                strerror(e));
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
-    close(fd);
-    buf[n] = '\0';
-    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-        buf[--n] = '\0';
-    if (n + 1 == size)
-        return pt_error_set(err, PT_EIO, 0, path,
-                            "%s is longer than the %zu bytes expected.", path, size - 1);
-    return 0;
-}
-
-static int read_sysctls(const char *root, pt_diag_config_t *cfg, char *buf, size_t size,
-                        char *path, size_t pathsize, pt_error_t *err)
-{
-    unsigned lo, hi;
+    const char *name = pt_keys[key].sysctl;
+    char *path = pt__strjoin(root, "/proc/sys/", name), *text = NULL;
+    size_t len = 0;
     int rc;
 
-    snprintf(path, pathsize, "%s/proc/sys/net/ipv4/ip_local_port_range", root);
-    rc = read_small(path, buf, size, err);
-    if (rc == PT_ENOTSUP)
-        return pt_error_set(err, PT_EIO, ENOENT, path, "Cannot open %s: %s.", path,
-                            strerror(ENOENT));
-    if (rc != 0 || (rc = pt_diag_parse_port_range(buf, &lo, &hi, path, err)) != 0)
-        return rc;
-    cfg->range_lo = lo;
-    cfg->range_hi = hi;
-
-    snprintf(path, pathsize, "%s/proc/sys/net/ipv4/ip_local_reserved_ports", root);
-    rc = read_small(path, buf, size, err);
-    if (rc == 0)
-        rc = pt_portset_parse(buf, &cfg->reserved, path, err);
-    if (rc != 0 && rc != PT_ENOTSUP)
-        return rc;
-
-    snprintf(path, pathsize, "%s/proc/sys/net/ipv4/tcp_max_tw_buckets", root);
-    rc = read_small(path, buf, size, err);
-    if (rc == 0) {
-        char *end;
-        long long v;
-
-        errno = 0;
-        v = strtoll(buf, &end, 10);
-        while (*end == '\n' || *end == ' ')
-            end++;
-        if (errno != 0 || end == buf || *end != '\0' || v < 0)
-            return pt_error_set(err, PT_EINVAL, 0, path,
-                                "%s: '%s' is not a count of sockets.", path, buf);
-        cfg->max_tw_buckets = v;
-    } else if (rc != PT_ENOTSUP) {
-        return rc;
+    memset(out, 0, sizeof(*out));
+    if (path == NULL)
+        return pt_error_set(err, PT_ENOMEM, ENOMEM, name,
+                            "Out of memory reading the port sysctls.");
+    for (char *p = path + strlen(path) - strlen(name); *p != '\0'; p++)
+        if (*p == '.')
+            *p = '/';
+    rc = pt__read_file(path, &text, &len);
+    if (rc == -ENOENT && !needed) {
+        rc = PT_ENOTSUP;
+    } else if (rc != 0) {
+        rc = pt_error_set(err, rc == -ENOMEM ? PT_ENOMEM : PT_EIO, -rc, path,
+                          "Cannot read %s: %s. Nothing was changed.", path, strerror(-rc));
+    } else {
+        /* The parser skips the kernel's newline; a message quoting the
+         * value should not show it either. */
+        while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' '))
+            text[--len] = '\0';
+        rc = pt_value_parse_sysctl(key, text, out, path, err);
     }
-    return 0;
+    /* The core's checks of a port range, and a count that cannot be negative. */
+    if (rc == 0 && key == PT_K_PORT_RANGE)
+        rc = pt__check_range(out, path, err);
+    if (rc == 0 && key == PT_K_MAX_TW_BUCKETS && out->num < 0)
+        rc = pt_error_set(err, PT_EINVAL, 0, path,
+                          "%s: %lld is not a count of sockets. Nothing was changed.",
+                          path, out->num);
+    free(text);
+    free(path);
+    return rc;
 }
 
 int pt_diag_read_sysctls(const char *root, pt_diag_config_t *cfg, pt_error_t *err)
 {
-    /* The worst reserved-ports text (every other port) is ~200 KB; only
-     * the pages a real, short list touches are ever mapped. */
-    const size_t size = 256 * 1024;
-    char path[4096];
-    char *buf = NULL;
+    pt_value_t v;
     int rc;
 
-    if (strlen(root) > 3000)
-        return pt_error_set(err, PT_EINVAL, 0, "root", "Root path %.64s... is too long.",
-                            root);
-    buf = malloc(size);
-    if (buf == NULL)
-        return pt_error_set(err, PT_ENOMEM, ENOMEM, "sysctls",
-                            "Out of memory reading the port sysctls.");
-    rc = read_sysctls(root, cfg, buf, size, path, sizeof(path), err);
-    free(buf);
-    return rc;
+    rc = read_key(root, PT_K_PORT_RANGE, true, &v, err);
+    if (rc != 0)
+        return rc;
+    cfg->range_lo = v.range.lo;
+    cfg->range_hi = v.range.hi;
+
+    rc = read_key(root, PT_K_RESERVED_PORTS, false, &v, err);
+    if (rc == 0) {
+        pt_value_free(&cfg->reserved);
+        cfg->reserved = v;
+    } else if (rc != PT_ENOTSUP) {
+        return rc;
+    }
+
+    rc = read_key(root, PT_K_MAX_TW_BUCKETS, false, &v, err);
+    if (rc == 0)
+        cfg->max_tw_buckets = v.num;
+    return rc == PT_ENOTSUP ? 0 : rc;
 }

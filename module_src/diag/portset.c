@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* Port sets as bitmaps, and the kernel's port-range and reserved-ports text. No OS calls. */
+/* Port bitmaps for per-socket lookups, filled from and written back as the core's port sets. */
 #include "diag/diag.h"
+#include "core/core.h"
 
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,91 +22,23 @@ bool pt_portset_has(const pt_portset_t *set, unsigned port)
     return port < 65536 && (set->bits[port / 64] >> (port % 64)) & 1;
 }
 
-unsigned long pt_portset_count_range(const pt_portset_t *set, unsigned lo, unsigned hi)
+void pt_portset_from_value(pt_portset_t *set, const pt_value_t *ports)
 {
-    unsigned long n = 0;
-
-    if (hi > 65535)
-        hi = 65535;
-    for (unsigned p = lo; p <= hi; p++) {
-        if (p % 64 == 0 && p + 63 <= hi) {
-            n += (unsigned long)__builtin_popcountll(set->bits[p / 64]);
-            p += 63;
-        } else if (pt_portset_has(set, p)) {
-            n++;
-        }
-    }
-    return n;
-}
-
-static int parse_port(const char *s, char **end, unsigned *out)
-{
-    unsigned long v;
-
-    if (*s < '0' || *s > '9')
-        return -1;
-    errno = 0;
-    v = strtoul(s, end, 10);
-    if (errno != 0 || v > 65535)
-        return -1;
-    *out = (unsigned)v;
-    return 0;
-}
-
-static const char *skip_space(const char *s)
-{
-    while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
-        s++;
-    return s;
-}
-
-int pt_portset_parse(const char *text, pt_portset_t *set, const char *object,
-                     pt_error_t *err)
-{
-    const char *s = skip_space(text);
-
     pt_portset_clear(set);
-    while (*s != '\0') {
-        unsigned lo, hi;
-        char *end;
-
-        if (parse_port(s, &end, &lo) != 0)
-            goto bad;
-        hi = lo;
-        s = end;
-        if (*s == '-') {
-            if (parse_port(s + 1, &end, &hi) != 0 || hi < lo)
-                goto bad;
-            s = end;
-        }
-        for (unsigned p = lo; p <= hi; p++)
+    for (size_t i = 0; i < ports->nset; i++)
+        for (uint32_t p = ports->set[i].lo; p <= ports->set[i].hi && p < 65536; p++)
             pt_portset_add(set, p);
-        s = skip_space(s);
-        if (*s == ',')
-            s = skip_space(s + 1);
-        else if (*s != '\0')
-            goto bad;
-    }
-    return 0;
-bad:
-    pt_portset_clear(set);
-    return pt_error_set(err, PT_EINVAL, 0, object,
-                        "%s: '%s' is not a list of ports and ranges "
-                        "(like 8080-8081,9000, ports 0-65535).", object, text);
 }
 
-/* Writes the canonical form into buf (when not NULL); returns its length. */
-static size_t portset_write(const pt_portset_t *set, char *buf)
+/* Writes each run of consecutive ports in set, in order, into out (when not
+ * NULL); returns the number of runs. */
+static size_t portset_runs(const pt_portset_t *set, pt_range_t *out)
 {
-    size_t len = 0;
+    size_t n = 0;
     unsigned p = 0;
 
     while (p < 65536) {
-        unsigned lo, hi;
-        char tmp[16];
-        int k;
-
-        if (set->bits[p / 64] == 0 && p % 64 == 0) {
+        if (p % 64 == 0 && set->bits[p / 64] == 0) {
             p += 64;
             continue;
         }
@@ -115,54 +46,45 @@ static size_t portset_write(const pt_portset_t *set, char *buf)
             p++;
             continue;
         }
-        lo = p;
+        if (out != NULL)
+            out[n].lo = p;
         while (p + 1 < 65536 && pt_portset_has(set, p + 1))
             p++;
-        hi = p++;
-        if (lo == hi)
-            k = snprintf(tmp, sizeof(tmp), "%s%u", len ? "," : "", lo);
-        else
-            k = snprintf(tmp, sizeof(tmp), "%s%u-%u", len ? "," : "", lo, hi);
-        if (buf)
-            memcpy(buf + len, tmp, (size_t)k);
-        len += (size_t)k;
+        if (out != NULL)
+            out[n].hi = p;
+        n++;
+        p++;
     }
-    return len;
+    return n;
+}
+
+/* The ports of set as a core port set in *out (pt_value_free). The runs are
+ * counted first so that the set is allocated once: growing it range by
+ * range copies it over and over in the shipped build's allocator once it
+ * passes 64 KiB. */
+static int portset_to_value(const pt_portset_t *set, pt_value_t *out)
+{
+    size_t n = portset_runs(set, NULL);
+
+    memset(out, 0, sizeof(*out));
+    out->type = PT_T_PORTSET;
+    if (n == 0)
+        return 0;
+    out->set = malloc(n * sizeof(*out->set));
+    if (out->set == NULL)
+        return PT_ENOMEM;
+    out->nset = portset_runs(set, out->set);
+    return 0;
 }
 
 char *pt_portset_format(const pt_portset_t *set)
 {
-    size_t len = portset_write(set, NULL);
-    char *s = malloc(len + 1);
+    pt_value_t v;
+    char *s;
 
-    if (s == NULL)
+    if (portset_to_value(set, &v) != 0)
         return NULL;
-    portset_write(set, s);
-    s[len] = '\0';
+    s = pt__value_strdup(&v, true);
+    pt_value_free(&v);
     return s;
-}
-
-int pt_diag_parse_port_range(const char *text, unsigned *lo, unsigned *hi,
-                             const char *object, pt_error_t *err)
-{
-    const char *s = skip_space(text);
-    unsigned a, b;
-    char *end;
-
-    if (parse_port(s, &end, &a) != 0)
-        goto bad;
-    s = skip_space(end);
-    if (*s == '-')
-        s = skip_space(s + 1);
-    if (parse_port(s, &end, &b) != 0)
-        goto bad;
-    if (*skip_space(end) != '\0' || a == 0 || a > b)
-        goto bad;
-    *lo = a;
-    *hi = b;
-    return 0;
-bad:
-    return pt_error_set(err, PT_EINVAL, 0, object,
-                        "%s: '%s' is not a port range (two ports 1-65535, "
-                        "start <= end).", object, text);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The port-pressure report: the aggregator's counts as JSON, with warnings and advice. No OS calls. */
 #include "diag/internal.h"
+#include "core/core.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -199,7 +200,7 @@ static int report_time_wait(const pt_diag_t *d, json_t *root, json_t *warnings)
 static int report_range(const pt_diag_t *d, json_t *root, json_t *warnings)
 {
     unsigned size = d->cfg.range_hi - d->cfg.range_lo + 1;
-    char *reserved = pt_portset_format(&d->cfg.reserved);
+    char *reserved = pt__value_strdup(&d->cfg.reserved, true);
     json_t *o;
 
     if (reserved == NULL)
@@ -296,7 +297,7 @@ static int report_listeners(const pt_diag_t *d, json_t *root, json_t *warnings)
         return -1;
     for (size_t i = 0; i < 65536 / 64; i++) {
         exposed.bits[i] = d->exposed[0].bits[i] | d->exposed[1].bits[i];
-        advice.bits[i] = exposed.bits[i] | d->cfg.reserved.bits[i];
+        advice.bits[i] = exposed.bits[i] | d->reserved.bits[i];
     }
     for (unsigned p = d->cfg.range_lo; p <= d->cfg.range_hi; p++) {
         json_t *entry, *fam;

@@ -44,16 +44,17 @@ int pt_diag_run(const char *root, const char *source, unsigned top_n,
     cfg.top_n = top_n;
     cfg.threshold_pct = threshold_pct;
     rc = pt_diag_read_sysctls(root, &cfg, err);
-    if (rc != 0)
-        return rc;
-    rc = count(root, proc, &cfg, &d, err);
-    if (rc == PT_ENOTSUP && automatic) {
-        /* No sock_diag (module absent, or refused by a sandbox): the
-         * slower /proc table gives the same numbers. */
-        pt_error_init(err);
-        proc = true;
+    if (rc == 0) {
         rc = count(root, proc, &cfg, &d, err);
+        if (rc == PT_ENOTSUP && automatic) {
+            /* No sock_diag (module absent, or refused by a sandbox): the
+             * slower /proc table gives the same numbers. */
+            pt_error_init(err);
+            proc = true;
+            rc = count(root, proc, &cfg, &d, err);
+        }
     }
+    pt_diag_config_free(&cfg);
     if (rc != 0)
         return rc;
     *report = pt_diag_report(d, err);

@@ -135,6 +135,7 @@ int main(int argc, char **argv)
         rc = PT_EIO;
     json_decref(report);
     pt_diag_free(d);
+    pt_diag_config_free(&cfg);
     if (rc != 0) {
         fprintf(stderr, "porttune-diag: %s\n", err.msg[0] ? err.msg : "failed.");
         return 1;

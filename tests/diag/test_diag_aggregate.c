@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests of the pure diagnosis: port sets, aggregation and the report. */
+/* Unit tests of the pure diagnosis: port bitmaps, aggregation and the report. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "diag/diag.h"
+#include "core/core.h"
 
 static pt_diag_sock_t v4(uint8_t state, const char *laddr, unsigned lport,
                          const char *raddr, unsigned rport)
@@ -90,9 +91,12 @@ static pt_diag_t *new_diag(unsigned lo, unsigned hi, const char *reserved)
     pt_diag_config_init(&cfg);
     cfg.range_lo = lo;
     cfg.range_hi = hi;
-    assert_int_equal(pt_portset_parse(reserved, &cfg.reserved, "reserved", &err), 0);
+    assert_int_equal(pt_value_parse_sysctl(PT_K_RESERVED_PORTS, reserved, &cfg.reserved,
+                                           "reserved", &err), 0);
     cfg.max_tw_buckets = 1000;
     d = pt_diag_new(&cfg, &err);
+    /* The aggregator keeps a copy of its own. */
+    pt_diag_config_free(&cfg);
     assert_non_null(d);
     return d;
 }
@@ -108,69 +112,62 @@ static bool has_warning(json_t *r, const char *needle)
     return false;
 }
 
-/* ---- port sets ---- */
+/* ---- port bitmaps ---- */
 
-static void portset_parse_canonical(void **state)
+/* The core parses text into a port set; the bitmap filled from it holds the
+ * same ports and is written back in the core's own canonical form. */
+static void portset_round_trips_core_sets(void **state)
 {
-    pt_portset_t set;
-    pt_error_t err;
-    char *s;
-
-    (void)state;
-    memset(&err, 0, sizeof(err));
-    assert_int_equal(pt_portset_parse("9000-9100, 8081,8080\n", &set, "r", &err), 0);
-    s = pt_portset_format(&set);
-    assert_string_equal(s, "8080-8081,9000-9100");
-    free(s);
-    assert_int_equal(pt_portset_count_range(&set, 8000, 9050), 2 + 51);
-    assert_int_equal(pt_portset_parse("0,63-65,65535", &set, "r", &err), 0);
-    s = pt_portset_format(&set);
-    assert_string_equal(s, "0,63-65,65535");
-    free(s);
-    assert_int_equal(pt_portset_count_range(&set, 0, 65535), 5);
-    assert_int_equal(pt_portset_parse(" \n", &set, "r", &err), 0);
-    s = pt_portset_format(&set);
-    assert_string_equal(s, "");
-    free(s);
-}
-
-static void portset_rejects_garbage(void **state)
-{
-    static const char *const bad[] = { "8080-80", "abc", "70000", "1,,2", "-5", "5-", "1 2" };
+    static const struct { const char *in, *out; } cases[] = {
+        { "9000-9100, 8081,8080\n", "8080-8081,9000-9100" },
+        { "1,63-65,127-128,65535", "1,63-65,127-128,65535" },
+        { " \n", "" },
+    };
     pt_portset_t set;
 
     (void)state;
-    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        pt_value_t v;
         pt_error_t err;
+        char *s;
 
         memset(&err, 0, sizeof(err));
-        assert_int_equal(pt_portset_parse(bad[i], &set, "ip_local_reserved_ports", &err),
-                         PT_EINVAL);
-        assert_int_equal(err.code, PT_EINVAL);
-        assert_string_equal(err.object, "ip_local_reserved_ports");
-        assert_non_null(strstr(err.msg, bad[i]));
+        assert_int_equal(pt_value_parse_sysctl(PT_K_RESERVED_PORTS, cases[i].in, &v, "r",
+                                               &err), 0);
+        pt_portset_from_value(&set, &v);
+        s = pt_portset_format(&set);
+        assert_string_equal(s, cases[i].out);
+        free(s);
+        for (unsigned p = 0; p < 65536; p++)
+            if (pt_portset_has(&set, p) != (pt_portset_count_in(&v, p, p) == 1))
+                fail_msg("%s: port %u differs between the core set and the bitmap",
+                         cases[i].in, p);
+        pt_value_free(&v);
     }
 }
 
-static void port_range_parses_kernel_tab_form(void **state)
+/* The largest set: every other port, 32768 ranges. */
+static void portset_formats_like_the_core(void **state)
 {
-    unsigned lo = 0, hi = 0;
-    pt_error_t err;
+    pt_portset_t set;
+    pt_value_t v = { .type = PT_T_PORTSET };
+    char *mine, *core;
 
     (void)state;
-    memset(&err, 0, sizeof(err));
-    assert_int_equal(pt_diag_parse_port_range("32768\t60999\n", &lo, &hi, "r", &err), 0);
-    assert_int_equal(lo, 32768);
-    assert_int_equal(hi, 60999);
-    assert_int_equal(pt_diag_parse_port_range("1024-65535", &lo, &hi, "r", &err), 0);
-    assert_int_equal(lo, 1024);
-    assert_int_equal(hi, 65535);
-    assert_int_equal(pt_diag_parse_port_range("60999 32768", &lo, &hi, "range", &err),
-                     PT_EINVAL);
-    assert_string_equal(err.object, "range");
-    memset(&err, 0, sizeof(err));
-    assert_int_equal(pt_diag_parse_port_range("1024 65536", &lo, &hi, "r", &err), PT_EINVAL);
-    assert_int_equal(pt_diag_parse_port_range("1024", &lo, &hi, "r", &err), PT_EINVAL);
+    pt_portset_clear(&set);
+    for (unsigned p = 1; p < 65536; p += 2) {
+        pt_portset_add(&set, p);
+        assert_int_equal(pt__portset_add(&v, p, p), 0);
+    }
+    mine = pt_portset_format(&set);
+    core = pt__value_strdup(&v, true);
+    assert_non_null(mine);
+    assert_non_null(core);
+    assert_string_equal(mine, core);
+    assert_int_equal(strncmp(mine, "1,3,5,", 6), 0);
+    free(mine);
+    free(core);
+    pt_value_free(&v);
 }
 
 /* ---- aggregation ---- */
@@ -485,6 +482,13 @@ static void diag_rejects_bad_config(void **state)
     memset(&err, 0, sizeof(err));
     assert_null(pt_diag_new(&cfg, &err));
     assert_string_equal(err.object, "threshold");
+
+    pt_diag_config_init(&cfg);
+    cfg.reserved.type = PT_T_INT;
+    memset(&err, 0, sizeof(err));
+    assert_null(pt_diag_new(&cfg, &err));
+    assert_int_equal(err.code, PT_EINVAL);
+    assert_string_equal(err.object, "reserved_ports");
 }
 
 static void diag_counts_unknown_states(void **state)
@@ -554,9 +558,8 @@ static void diag_report_survives_every_allocation_failure(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(portset_parse_canonical),
-        cmocka_unit_test(portset_rejects_garbage),
-        cmocka_unit_test(port_range_parses_kernel_tab_form),
+        cmocka_unit_test(portset_round_trips_core_sets),
+        cmocka_unit_test(portset_formats_like_the_core),
         cmocka_unit_test(diag_counts_states_and_destinations),
         cmocka_unit_test(diag_warns_at_threshold),
         cmocka_unit_test(diag_top_n_sorted_by_pressure),

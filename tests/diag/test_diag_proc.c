@@ -312,7 +312,7 @@ static void sysctls_read_kernel_forms(void **state)
 {
     pt_diag_config_t cfg;
     pt_error_t err;
-    char *s;
+    char buf[64];
 
     (void)state;
     memset(&err, 0, sizeof(err));
@@ -324,45 +324,77 @@ static void sysctls_read_kernel_forms(void **state)
     assert_int_equal(cfg.range_lo, 40000);
     assert_int_equal(cfg.range_hi, 40999);
     assert_int_equal(cfg.max_tw_buckets, 262144);
-    s = pt_portset_format(&cfg.reserved);
-    assert_string_equal(s, "40001,40500-40509");
-    free(s);
+    assert_int_equal(cfg.reserved.type, PT_T_PORTSET);
+    assert_int_equal(pt_value_format_sysctl(&cfg.reserved, buf, sizeof(buf)), 0);
+    assert_string_equal(buf, "40001,40500-40509");
 
-    /* Empty reserved list; no tw buckets file (an old or odd kernel). */
+    /* Read again into the same config: the old set is replaced, not leaked.
+     * Empty reserved list; no tw buckets file (an old or odd kernel). */
     write_file("proc/sys/net/ipv4/ip_local_reserved_ports", "\n");
     remove_file("proc/sys/net/ipv4/tcp_max_tw_buckets");
-    pt_diag_config_init(&cfg);
+    cfg.max_tw_buckets = -1;
     assert_int_equal(pt_diag_read_sysctls(root, &cfg, &err), 0);
     assert_int_equal(cfg.max_tw_buckets, -1);
-    assert_int_equal(pt_portset_count_range(&cfg.reserved, 0, 65535), 0);
+    assert_int_equal(cfg.reserved.nset, 0);
+
+    /* No reserved-ports file: the default (none) stays. */
+    remove_file("proc/sys/net/ipv4/ip_local_reserved_ports");
+    pt_diag_config_free(&cfg);
+    pt_diag_config_init(&cfg);
+    assert_int_equal(pt_diag_read_sysctls(root, &cfg, &err), 0);
+    assert_int_equal(cfg.reserved.nset, 0);
+    assert_int_equal(err.code, 0);
+    pt_diag_config_free(&cfg);
 }
 
+/* Each bad value fails with the file as the object and a message that
+ * quotes what was read and says that nothing was changed. */
 static void sysctls_name_bad_file(void **state)
 {
+    static const struct { pt_key_t key; const char *text, *part; } cases[] = {
+        { PT_K_PORT_RANGE, "40999\t40000\n", "the range 40999-40000 ends before it starts" },
+        { PT_K_PORT_RANGE, "0\t40000\n", "0 is not a port; ports are 1-65535" },
+        { PT_K_PORT_RANGE, "40000\t70000\n", "70000 is not a port; ports are 1-65535" },
+        { PT_K_PORT_RANGE, "40000-40999\n", "'40000-40999' is not a port range" },
+        { PT_K_RESERVED_PORTS, "8080,,9000\n", "'8080,,9000' is not a list of ports" },
+        { PT_K_RESERVED_PORTS, "9000-8080\n", "the range '9000-8080' ends before it starts" },
+        { PT_K_MAX_TW_BUCKETS, "many\n", "'many' is not a whole number" },
+        { PT_K_MAX_TW_BUCKETS, "-1\n", "-1 is not a count of sockets" },
+    };
     pt_diag_config_t cfg;
     pt_error_t err;
     char expect[512];
 
     (void)state;
-    pt_diag_config_init(&cfg);
-    write_file("proc/sys/net/ipv4/ip_local_port_range", "40999\t40000\n");
-    memset(&err, 0, sizeof(err));
-    assert_int_equal(pt_diag_read_sysctls(root, &cfg, &err), PT_EINVAL);
-    snprintf(expect, sizeof(expect), "%s/proc/sys/net/ipv4/ip_local_port_range", root);
-    assert_string_equal(err.object, expect);
-    assert_non_null(strstr(err.msg, "'40999\t40000'"));
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        /* "net.ipv4.NAME" is the file proc/sys/net/ipv4/NAME */
+        const char *name = strrchr(pt_keys[cases[i].key].sysctl, '.') + 1;
 
-    write_file("proc/sys/net/ipv4/ip_local_port_range", "40000\t40999\n");
-    write_file("proc/sys/net/ipv4/tcp_max_tw_buckets", "many\n");
-    memset(&err, 0, sizeof(err));
-    assert_int_equal(pt_diag_read_sysctls(root, &cfg, &err), PT_EINVAL);
-    snprintf(expect, sizeof(expect), "%s/proc/sys/net/ipv4/tcp_max_tw_buckets", root);
-    assert_string_equal(err.object, expect);
+        write_file("proc/sys/net/ipv4/ip_local_port_range", "40000\t40999\n");
+        write_file("proc/sys/net/ipv4/ip_local_reserved_ports", "\n");
+        write_file("proc/sys/net/ipv4/tcp_max_tw_buckets", "262144\n");
+        snprintf(expect, sizeof(expect), "proc/sys/net/ipv4/%s", name);
+        write_file(expect, cases[i].text);
+        pt_diag_config_init(&cfg);
+        memset(&err, 0, sizeof(err));
+        assert_int_equal(pt_diag_read_sysctls(root, &cfg, &err), PT_EINVAL);
+        snprintf(expect, sizeof(expect), "%s/proc/sys/net/ipv4/%s", root, name);
+        assert_string_equal(err.object, expect);
+        if (strncmp(err.msg, expect, strlen(expect)) != 0 ||
+            strstr(err.msg, cases[i].part) == NULL ||
+            strstr(err.msg, "Nothing was changed.") == NULL)
+            fail_msg("case %zu: '%s'", i, err.msg);
+        pt_diag_config_free(&cfg);
+    }
 
     remove_file("proc/sys/net/ipv4/ip_local_port_range");
+    pt_diag_config_init(&cfg);
     memset(&err, 0, sizeof(err));
     assert_int_equal(pt_diag_read_sysctls(root, &cfg, &err), PT_EIO);
-    assert_non_null(strstr(err.msg, "ip_local_port_range"));
+    snprintf(expect, sizeof(expect), "Cannot read %s/proc/sys/net/ipv4/ip_local_port_range: "
+             "No such file or directory. Nothing was changed.", root);
+    assert_string_equal(err.msg, expect);
+    pt_diag_config_free(&cfg);
 }
 
 int main(void)
