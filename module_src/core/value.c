@@ -136,9 +136,10 @@ static const char *skip_ws(const char *s)
     return s;
 }
 
-/* Parses "8080,9000-9100" (spaces tolerated) into a canonical set. */
-int pt__portset_parse(const char *text, pt_value_t *out, const char *object,
-                      pt_error_t *err)
+/* Parses "8080,9000-9100" (spaces tolerated) into a canonical set of ports
+ * from min (0 or 1) to 65535. */
+static int portset_parse(const char *text, unsigned min, pt_value_t *out, const char *object,
+                         pt_error_t *err)
 {
     const char *p = skip_ws(text);
     unsigned long long lo, hi;
@@ -157,11 +158,11 @@ int pt__portset_parse(const char *text, pt_value_t *out, const char *object,
             if (pt__parse_num(&p, UINT32_MAX, &hi) != 0)
                 goto bad;
         }
-        if (lo < 1 || hi > 65535 || lo > 65535) {
+        if (lo < min || hi > 65535 || lo > 65535) {
             pt_value_free(out);
             return pt_error_set(err, PT_EINVAL, 0, object,
                 "%s: %llu is not a port; ports are 1-65535. Nothing was changed.",
-                object, (lo < 1 || lo > 65535) ? lo : hi);
+                object, (lo < min || lo > 65535) ? lo : hi);
         }
         {
             if (hi < lo) {
@@ -203,6 +204,13 @@ bad:
 }
 
 /* A range "START END" (sysctl) or "START-END" / "START END" (user). */
+/* What a user asks for: ports 1-65535. */
+int pt__portset_parse(const char *text, pt_value_t *out, const char *object,
+                      pt_error_t *err)
+{
+    return portset_parse(text, 1, out, object, err);
+}
+
 int pt__range_parse(const char *text, bool allow_dash, pt_value_t *out,
                     const char *object, pt_error_t *err)
 {
@@ -257,7 +265,10 @@ int pt_value_parse_sysctl(pt_key_t key, const char *text, pt_value_t *out,
     case PT_T_RANGE:
         return pt__range_parse(text, false, out, object, err);
     case PT_T_PORTSET:
-        return pt__portset_parse(text, out, object, err);
+        /* The kernel's bitmap has a bit for port 0 and lists it when set
+         * ("echo 0 >" is a common belief about clearing the list): a host
+         * like that must still be read, and converging then drops it. */
+        return portset_parse(text, 0, out, object, err);
     case PT_T_INT:
         memset(out, 0, sizeof(*out));
         out->type = PT_T_INT;

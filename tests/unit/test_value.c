@@ -151,8 +151,6 @@ static void value_portset_rejects_malformed(void **state)
         { "1-2-3", "is not a list of ports" },
         { "-5", "is not a list of ports" },
         { "99999999999", "is not a list of ports" },
-        { "0", "0 is not a port; ports are 1-65535" },
-        { "0-10", "0 is not a port" },
         { "10-65536", "65536 is not a port" },
         { "4294967295", "4294967295 is not a port" },
         { "100-50", "the range '100-50' ends before it starts" },
@@ -170,6 +168,29 @@ static void value_portset_rejects_malformed(void **state)
         pt_test_assert_error(rc, &e, PT_EINVAL, "reserved_ports", cases[i].part, NC, NULL);
         assert_null(v.set);
     }
+}
+
+/* The kernel lists port 0 when it is set (its bitmap has a bit for it), so
+ * what it prints is read; a user's list must still be 1-65535. */
+static void value_portset_kernel_port_zero(void **state)
+{
+    pt_value_t v;
+    pt_error_t e;
+    char buf[64];
+
+    (void)state;
+    pt_error_init(&e);
+    assert_int_equal(pt_value_parse_sysctl(PT_K_RESERVED_PORTS, "0-2,8080\n", &v,
+                                           "ip_local_reserved_ports", &e), 0);
+    assert_int_equal(pt_value_format_sysctl(&v, buf, sizeof(buf)), 0);
+    assert_string_equal(buf, "0-2,8080");
+    pt_value_free(&v);
+    pt_error_init(&e);
+    pt_test_assert_error(pt__portset_parse("0", &v, "reserved_ports", &e), &e, PT_EINVAL,
+                         "reserved_ports", "0 is not a port; ports are 1-65535", NC, NULL);
+    pt_error_init(&e);
+    pt_test_assert_error(pt__portset_parse("0-10", &v, "reserved_ports", &e), &e, PT_EINVAL,
+                         "reserved_ports", "0 is not a port", NC, NULL);
 }
 
 static void value_portset_item_limit(void **state)
@@ -341,6 +362,7 @@ int main(void)
         cmocka_unit_test(value_portset_equal_ignores_written_order),
         cmocka_unit_test(value_portset_empty_forms),
         cmocka_unit_test(value_portset_rejects_malformed),
+        cmocka_unit_test(value_portset_kernel_port_zero),
         cmocka_unit_test(value_portset_item_limit),
         cmocka_unit_test(value_int_parse),
         cmocka_unit_test(value_equal_needs_same_type),

@@ -239,3 +239,18 @@ t_windows_only_options_skipped() {
   assert_ok false "only Windows options"
   assert_eq "$(world_stamp)" "$before" "live values and files"
 }
+
+# The kernel lists port 0 in ip_local_reserved_ports when it is set ("echo 0"
+# is a common belief about clearing it): such a host is read, and a run that
+# manages reserved_ports replaces the list, 0 included.
+t_kernel_lists_reserved_port_zero() {
+  set_live ip_local_reserved_ports "0,8080"
+  assert_eq "$(live ip_local_reserved_ports)" "0,8080" "the kernel lists port 0"
+  run '{"fin_timeout": 30}'
+  assert_ok true "a run that does not manage reserved_ports"
+  assert_eq "$(j '.capacity.reserved_in_range')" 0 "port 0 and 8080 lie outside the range"
+  run '{"reserved_ports": "9000"}'
+  assert_ok true "a run that manages reserved_ports"
+  assert_eq "$(j '.settings.reserved_ports.before')" "0,8080" "settings.reserved_ports.before"
+  assert_eq "$(live ip_local_reserved_ports)" "9000" "port 0 dropped"
+}
