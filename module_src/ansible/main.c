@@ -118,10 +118,17 @@ int pt_ansible_main(const char *args_path)
         return rc;
     }
     info = pt__ansible_is_info(args);
-    if (info)
+    if (info) {
         rc = pt__ansible_info(args, &result, &err);
-    else if ((rc = pt_options_from_json(args, &opts, &err)) == 0)
-        rc = pt_converge(&ctx, &opts, &result, &err);
+    } else {
+        /* The options own copies of what they keep: the arguments' blocks
+         * go back to the allocator before the converge needs its own. */
+        rc = pt_options_from_json(args, &opts, &err);
+        json_decref(args);
+        args = NULL;
+        if (rc == 0)
+            rc = pt_converge(&ctx, &opts, &result, &err);
+    }
     if (rc != 0) {
         rc = fail(&err, &opts);
     } else if (emit(result) != 0) {
