@@ -36,17 +36,20 @@ const pt_keyinfo_t *pt_key_by_option(const char *option)
 }
 
 /* Accepts the dotted and the slashed spelling (net/ipv4/...), as sysctl does. */
+/* sysctl.d(5): the first separator in the name decides; after a slash,
+ * slashes separate and dots are part of the names (net/ipv4.x is not ours). */
 const pt_keyinfo_t *pt_key_by_sysctl(const char *name)
 {
+    size_t first = strcspn(name, "./"), j;
+    char sep = name[first] == '/' ? '/' : '.';
     int i;
-    size_t j;
 
     for (i = 0; i < PT_K__COUNT; i++) {
         const char *s = pt_keys[i].sysctl;
         if (s == NULL)
             continue;
         for (j = 0; s[j] != '\0' && name[j] != '\0'; j++)
-            if (name[j] != s[j] && !(name[j] == '/' && s[j] == '.'))
+            if (name[j] != (s[j] == '.' ? sep : s[j]))
                 break;
         if (s[j] == '\0' && name[j] == '\0')
             return &pt_keys[i];

@@ -140,10 +140,20 @@ static void conf_slash_form_names(void **state)
 {
     pt_conf_t *c = parse("net/ipv4/tcp_fin_timeout=20\n"
                          "net/ipv4/conf/enp3s0.200/forwarding = 1\n"
-                         "net.ipv4.conf.enp3s0/200.rp_filter = 2\n");
+                         "net.ipv4.conf.enp3s0/200.rp_filter = 2\n"
+                         "net/ipv4.tcp_tw_reuse = 1\n"
+                         "net.ipv4/tcp_tw_reuse = 1\n");
 
     (void)state;
     assert_int_equal(c->lines[0].key, PT_K_FIN_TIMEOUT);
+    /* The first separator decides: after a '/', a dot belongs to the name
+     * (a key "ipv4.tcp_tw_reuse" under net), and after a '.', a slash does;
+     * neither is ours. */
+    assert_int_equal(c->lines[3].key, -1);
+    assert_int_equal(c->lines[4].key, -1);
+    assert_null(pt_key_by_sysctl("net.ipv4/tcp_tw_reuse"));
+    assert_non_null(pt_key_by_sysctl("net/ipv4/tcp_tw_reuse"));
+    assert_non_null(pt_key_by_sysctl("net.ipv4.tcp_tw_reuse"));
     assert_string_equal(c->lines[0].name, "net.ipv4.tcp_fin_timeout");
     /* sysctl.d(5): a first '/' swaps '/' and '.', so the dotted form keeps
      * the interface's dot as '/'. */
