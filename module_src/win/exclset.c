@@ -13,6 +13,14 @@ static void empty(pt_value_t *v)
     v->type = PT_T_PORTSET;
 }
 
+/* Out of memory: out is emptied (and freed). */
+static int nomem(pt_value_t *out)
+{
+    pt_value_free(out);
+    empty(out);
+    return PT_ENOMEM;
+}
+
 static int add_or_fail(pt_value_t *v, uint32_t lo, uint32_t hi)
 {
     /* Merging as we go keeps the set short (PT_PORTSET_MAX is a cap on the
@@ -39,16 +47,12 @@ int pt__exset_union(const pt_value_t *a, const pt_value_t *b, pt_value_t *out)
     empty(out);
     for (i = 0; i < a->nset; i++)
         if (add_or_fail(out, a->set[i].lo, a->set[i].hi) != 0)
-            goto nomem;
+            return nomem(out);
     for (i = 0; i < b->nset; i++)
         if (add_or_fail(out, b->set[i].lo, b->set[i].hi) != 0)
-            goto nomem;
+            return nomem(out);
     pt__portset_canon(out);
     return 0;
-nomem:
-    pt_value_free(out);
-    empty(out);
-    return PT_ENOMEM;
 }
 
 int pt__exset_intersect(const pt_value_t *a, const pt_value_t *b, pt_value_t *out)
@@ -59,11 +63,8 @@ int pt__exset_intersect(const pt_value_t *a, const pt_value_t *b, pt_value_t *ou
     while (i < a->nset && j < b->nset) {
         uint32_t lo = a->set[i].lo > b->set[j].lo ? a->set[i].lo : b->set[j].lo;
         uint32_t hi = a->set[i].hi < b->set[j].hi ? a->set[i].hi : b->set[j].hi;
-        if (lo <= hi && add_or_fail(out, lo, hi) != 0) {
-            pt_value_free(out);
-            empty(out);
-            return PT_ENOMEM;
-        }
+        if (lo <= hi && add_or_fail(out, lo, hi) != 0)
+            return nomem(out);
         if (a->set[i].hi < b->set[j].hi)
             i++;
         else
@@ -84,7 +85,7 @@ int pt__exset_subtract(const pt_value_t *a, const pt_value_t *b, pt_value_t *out
             j++;
         for (size_t k = j; k < b->nset && b->set[k].lo <= hi && lo <= hi; k++) {
             if (b->set[k].lo > lo && add_or_fail(out, lo, b->set[k].lo - 1) != 0)
-                goto nomem;
+                return nomem(out);
             if (b->set[k].hi >= hi) {
                 lo = 1;
                 hi = 0;       /* nothing left of this range */
@@ -93,14 +94,10 @@ int pt__exset_subtract(const pt_value_t *a, const pt_value_t *b, pt_value_t *out
             lo = b->set[k].hi + 1;
         }
         if (lo <= hi && add_or_fail(out, lo, hi) != 0)
-            goto nomem;
+            return nomem(out);
     }
     pt__portset_canon(out);
     return 0;
-nomem:
-    pt_value_free(out);
-    empty(out);
-    return PT_ENOMEM;
 }
 
 bool pt__excl_is_ours(const pt_exrange_t *row, const pt_value_t *record)
