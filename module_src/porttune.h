@@ -183,12 +183,14 @@ typedef struct pt_change {
     bool persist;             /* add, update or remove in the file */
     bool remove;              /* state=absent: drop from the file */
     bool restore;             /* state=absent: live value goes back to original */
+    bool forget;              /* state=absent: drop the recorded original (the live
+                                 value is back at it, or goes back now) */
     pt_value_t target;        /* live value to write (borrowed) */
 } pt_change_t;
 
 typedef struct pt_plan {
     pt_change_t change[PT_K__COUNT];
-    bool any_live, any_persist;
+    bool any_live, any_persist, any_forget;
     bool reboot_required;
     bool file_write;              /* replace sysctl_file with file_after */
     bool file_unlink;             /* state=absent emptied our own file */
@@ -237,8 +239,10 @@ int pt_backend_apply(const pt_ctx_t *ctx, const pt_options_t *opts,
 int pt_backend_persist(const pt_ctx_t *ctx, const pt_options_t *opts,
                        const pt_current_t *cur, const pt_plan_t *plan,
                        char **backup_path, pt_error_t *err);
-/* After a successful run: records the pre-porttune live values (cur) of keys
- * this run changed (present) or forgets restored ones (absent). */
+/* After a successful run (or a present run that failed but left changes):
+ * records the pre-porttune live values (cur) of keys this run changed
+ * (present), or forgets the originals of keys that are back at them (absent:
+ * plan change.forget). */
 int pt_backend_remember(const pt_ctx_t *ctx, const pt_options_t *opts,
                         const pt_current_t *cur, const pt_plan_t *plan,
                         pt_error_t *err);

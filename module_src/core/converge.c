@@ -121,8 +121,11 @@ int pt_converge(const pt_ctx_t *ctx, pt_options_t *opts, json_t **result, pt_err
     }
     /* Recorded when live values changed and stayed, so that a failed run
      * that changed nothing leaves no state behind either, and state=absent
-     * can undo what a failed run could not put back. */
-    if (plan.any_live && (rc == 0 || err->changed)) {
+     * can undo what a failed run could not put back. A failed absent run
+     * forgets nothing: which originals it really put back is not known; the
+     * next absent run finds them at their originals and forgets them. */
+    if ((plan.any_live || plan.any_forget) &&
+        (rc == 0 || (err->changed && opts->state == PT_STATE_PRESENT))) {
         pt_error_init(&soft);
         if (pt_backend_remember(ctx, opts, &cur, &plan, &soft) != 0)
             pt_strlist_add(&opts->warnings, "%s%s", soft.msg,
@@ -132,8 +135,14 @@ int pt_converge(const pt_ctx_t *ctx, pt_options_t *opts, json_t **result, pt_err
 out:
     if (rc == 0) {
         *result = pt_result_build(opts, &cur, &plan, backup);
-        if (*result == NULL)
+        if (*result == NULL && !opts->check_mode &&
+            (plan.any_live || plan.file_write || plan.file_unlink)) {
+            rc = pt_error_set(err, PT_ENOMEM, 0, "result", "out of memory while reporting "
+                              "the result; the settings were applied.");
+            err->changed = true;
+        } else if (*result == NULL) {
             rc = pt_error_set(err, PT_ENOMEM, 0, "result", "out of memory");
+        }
     }
     free(backup);
     pt_plan_free(&plan);

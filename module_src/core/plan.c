@@ -300,10 +300,12 @@ int pt_plan_make(pt_options_t *opts, const pt_current_t *cur, pt_plan_t *plan,
             c->restore = opts->apply && ks->original_set &&
                          !(ks->live_set && pt_value_equal(&ks->live, &ks->original));
             c->live = c->restore;
+            c->forget = opts->apply && ks->original_set;
             c->target = ks->original;
         }
         plan->any_live = plan->any_live || c->live;
         plan->any_persist = plan->any_persist || c->persist;
+        plan->any_forget = plan->any_forget || c->forget;
         if (c->live && cur->os == PT_OS_WINDOWS && pt_keys[k].regvalue != NULL)
             plan->reboot_required = true;
     }

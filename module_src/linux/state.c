@@ -122,9 +122,9 @@ static int remember(const char *full, const pt_options_t *opts, const pt_current
     orig = json_object_get(j, "original");
     for (k = 0; k < PT_K__COUNT; k++) {
         const pt_change_t *c = &plan->change[k];
-        if (!c->live)
+        if (!c->live && !c->forget)
             continue;
-        if (opts->state == PT_STATE_ABSENT && c->restore) {
+        if (opts->state == PT_STATE_ABSENT && c->forget) {
             dirty = json_object_del(orig, pt_keys[k].option) == 0 || dirty;
         } else if (opts->state == PT_STATE_PRESENT && cur->key[k].live_set &&
                    json_object_get(orig, pt_keys[k].option) == NULL) {

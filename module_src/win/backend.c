@@ -336,13 +336,13 @@ int pt_backend_remember(const pt_ctx_t *ctx, const pt_options_t *opts,
     (void)ctx;
     for (k = 0; k < PT_K__COUNT; k++) {
         const pt_change_t *c = &plan->change[k];
-        if (!pt_keys[k].windows_key || !c->live)
+        if (!pt_keys[k].windows_key || (!c->live && !c->forget))
             continue;
         if (k == PT_K_RESERVED_PORTS) {
-            if ((rc = pt__excluded_remember(err)) != 0)
+            if (c->live && (rc = pt__excluded_remember(err)) != 0)
                 return rc;
         } else if (opts->state == PT_STATE_ABSENT) {
-            if (c->restore)
+            if (c->forget)
                 pt__state_forget(state_wname((pt_key_t)k));
         } else if ((rc = remember_one(cur, (pt_key_t)k, err)) != 0) {
             return rc;

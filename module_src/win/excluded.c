@@ -214,23 +214,25 @@ static int family_apply(int fam, const pt_value_t *target, steplog_t *log, int *
         return pt_error_set(err, PT_ENOMEM, 0, OPT, "out of memory");
     rc = 0;
     /* dels index rows (ex.rows[fam] is not NULL when ndel > 0). */
+    /* Each step is logged before netsh runs, so that a step that went
+     * through is always undone on failure (and dropped again if it did not). */
     for (i = 0; i < ndel && rc == 0 && ex.rows[fam] != NULL; i++) {
         const pt_exrange_t *r = &ex.rows[fam][dels[i]];
-        if ((rc = change(fam, false, r->lo, r->hi, err)) != 0)
-            break;
-        (*written)++;
-        ex.touched[fam] = true;
-        if (log_step(log, fam, false, r->lo, r->hi) != 0 ||
-            pt__portset_add(&ex.deleted[fam], r->lo, r->hi) != 0)
+        if (log_step(log, fam, false, r->lo, r->hi) != 0)
+            rc = pt_error_set(err, PT_ENOMEM, 0, OPT, "out of memory");
+        else if ((rc = change(fam, false, r->lo, r->hi, err)) != 0)
+            log->n--;
+        else if ((*written)++, ex.touched[fam] = true,
+                 pt__portset_add(&ex.deleted[fam], r->lo, r->hi) != 0)
             rc = pt_error_set(err, PT_ENOMEM, 0, OPT, "out of memory");
     }
     for (i = 0; i < adds.nset && rc == 0; i++) {
-        if ((rc = change(fam, true, adds.set[i].lo, adds.set[i].hi, err)) != 0)
-            break;
-        (*written)++;
-        ex.touched[fam] = true;
-        if (log_step(log, fam, true, adds.set[i].lo, adds.set[i].hi) != 0 ||
-            pt__portset_add(&ex.added[fam], adds.set[i].lo, adds.set[i].hi) != 0)
+        if (log_step(log, fam, true, adds.set[i].lo, adds.set[i].hi) != 0)
+            rc = pt_error_set(err, PT_ENOMEM, 0, OPT, "out of memory");
+        else if ((rc = change(fam, true, adds.set[i].lo, adds.set[i].hi, err)) != 0)
+            log->n--;
+        else if ((*written)++, ex.touched[fam] = true,
+                 pt__portset_add(&ex.added[fam], adds.set[i].lo, adds.set[i].hi) != 0)
             rc = pt_error_set(err, PT_ENOMEM, 0, OPT, "out of memory");
     }
     free(dels);
@@ -306,13 +308,34 @@ int pt__excluded_apply(const pt_current_t *cur, const pt_value_t *target, int *w
     if (rc == 0)
         rc = verify(target, err);
     if (rc != 0) {
+        /* What stays after the undo is what the record must describe: a
+         * range porttune added and could not delete again is still its
+         * own, one it deleted and could not add back is gone. */
+        for (fam = 0; fam < 2; fam++) {
+            pt_value_free(&ex.added[fam]);
+            pt_value_free(&ex.deleted[fam]);
+            ex.added[fam].type = ex.deleted[fam].type = PT_T_PORTSET;
+            ex.touched[fam] = false;
+        }
         for (i = log.n; i-- > 0;) {
             const step_t *s = &log.s[i];
             pt_error_init(&e);
-            *undo_ok = change(s->fam, !s->add, s->lo, s->hi, &e) == 0 && *undo_ok;
+            if (change(s->fam, !s->add, s->lo, s->hi, &e) == 0)
+                continue;
+            *undo_ok = false;
+            ex.touched[s->fam] = true;
+            (void)pt__portset_add(s->add ? &ex.added[s->fam] : &ex.deleted[s->fam], s->lo, s->hi);
         }
-        for (fam = 0; fam < 2; fam++)
-            ex.touched[fam] = false;
+        /* The record keeps only administered rows that are there: read them. */
+        for (fam = 0; fam < 2; fam++) {
+            pt_error_init(&e);
+            if (!ex.touched[fam])
+                continue;
+            if (show(fam, &rows, &n, &e) == 0)
+                set_rows(fam, rows, n);
+            else
+                ex.touched[fam] = false;   /* unknown: the record stays as it was */
+        }
     }
     free(log.s);
     return rc;

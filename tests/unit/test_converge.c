@@ -416,6 +416,62 @@ static void converge_dir_sync_failure_keeps_the_change(void **state)
         &f->err, PT_EIO, "/nonexistent/d/p.conf", "put back", NULL);
     assert_false(f->err.changed);
     assert_live(f, FIN, "30");
+    /* A failed absent run forgets no original (it cannot tell which it
+     * really put back); the next one finds the value restored and then
+     * forgets it. */
+    fail_dir_sync_ino = st.st_ino;
+    pt_test_assert_error(run(f, "{\"state\": \"absent\"}"), &f->err, PT_EIO, OURS,
+        "but syncing its directory failed", NULL);
+    fail_dir_sync_ino = 0;
+    assert_true(f->err.changed);
+    assert_live(f, FIN, "60");
+    text = pt_test_read(f->fake.root, STATE);
+    assert_non_null(strstr(text, "\"fin_timeout\""));
+    free(text);
+    run_ok(f, "{\"state\": \"absent\"}");
+    assert_live(f, FIN, "60");
+    assert_false(pt_test_exists(f->fake.root, STATE));
+}
+
+static void *no_json_memory(size_t n)
+{
+    (void)n;
+    return NULL;
+}
+
+/* Converges with every jansson allocation failing: the settings are
+ * applied (the converge itself needs no JSON with state=present), then the
+ * result cannot be built. */
+static int run_without_json_memory(fixture_t *f, const char *json)
+{
+    pt_options_t o;
+    int rc;
+
+    json_decref(f->result);
+    f->result = NULL;
+    if (pt_test_options(json, &o, &f->err) != 0)
+        fail_msg("%s: %s", json, f->err.msg);
+    json_set_alloc_funcs(no_json_memory, free);
+    rc = pt_converge(&f->fake.ctx, &o, &f->result, &f->err);
+    json_set_alloc_funcs(malloc, free);
+    assert_null(f->result);
+    pt_options_free(&o);
+    return rc;
+}
+
+/* Out of memory for the report after the settings were written: the
+ * failure must say that a change stayed (exit 6, changed: true). */
+static void converge_result_oom_after_changes_says_changed(void **state)
+{
+    fixture_t *f = *state;
+
+    pt_test_assert_error(run_without_json_memory(f, "{\"fin_timeout\": 30}"), &f->err,
+        PT_ENOMEM, "result", "the settings were applied", NULL);
+    assert_true(f->err.changed);
+    assert_live(f, FIN, "30");
+    pt_test_assert_error(run_without_json_memory(f, "{\"fin_timeout\": 30}"), &f->err,
+        PT_ENOMEM, "result", "out of memory", NULL);
+    assert_false(f->err.changed);   /* nothing to change this time */
 }
 
 static void converge_refusals_change_nothing(void **state)
@@ -533,6 +589,7 @@ int main(void)
         T(converge_persist_failure_rolls_back_live),
         T(converge_refusals_change_nothing),
         T(converge_dir_sync_failure_keeps_the_change),
+        T(converge_result_oom_after_changes_says_changed),
         T(converge_bad_host_values_fail_clearly),
         T(converge_reports_conflicts_and_boot_values),
         T(converge_reports_capacity),

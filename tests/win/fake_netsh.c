@@ -14,7 +14,8 @@
  *                     ipv4-set-half, ipv6-set-half (write the range, then
  *                     fail), ipv4-exshow, ipv6-exshow, ipv4-add, ipv6-add,
  *                     ipv4-delete, ipv6-delete to fail on purpose; a "-once"
- *                     suffix fails only the first such call.
+ *                     suffix fails only the first such call, "-after-once"
+ *                     every one but the first.
  *
  * Excluded ranges: one TCP list for both families, as Windows keeps it (one
  * registry key under Nsi for IPv4 and IPv6); an add that overlaps a listed
@@ -117,7 +118,8 @@ static int listed(const char *what)
 }
 
 /* "X" fails every X call; "X-once" only the first, remembered in a marker
- * file beside the state file (STATE.failed-X). */
+ * file beside the state file (STATE.failed-X); "X-after-once" every call
+ * but the first (marker STATE.passed-X). */
 static int told_to_fail(const char *what, const char *state)
 {
     char once[64], marker[600];
@@ -125,6 +127,17 @@ static int told_to_fail(const char *what, const char *state)
 
     if (listed(what))
         return 1;
+    snprintf(once, sizeof(once), "%s-after-once", what);
+    if (listed(once)) {
+        snprintf(marker, sizeof(marker), "%s.passed-%s", state, what);
+        if ((f = fopen(marker, "r")) != NULL) {
+            fclose(f);
+            return 1;
+        }
+        if ((f = fopen(marker, "w")) != NULL)
+            fclose(f);
+        return 0;
+    }
     snprintf(once, sizeof(once), "%s-once", what);
     if (!listed(once))
         return 0;

@@ -526,6 +526,24 @@ t_reserved_add_failure_puts_everything_back() {
   eq "$(snapshot)" "$before" "a normal run repairs it"
 }
 
+# netsh added a range, the run then failed and deleting the range again
+# failed too: the range stays, so the record must call it porttune's (else
+# no later run would ever remove it).
+t_reserved_failed_undo_keeps_record() {
+  rm -f "$C"/netsh-state.txt.passed-*
+  FAKE_NETSH_FAIL=ipv6-exshow-after-once,ipv4-delete \
+    run_pt '{"reserved_ports": "5300-5400,8080,41000-41010"}'
+  fail_run
+  has "$(j -r .msg)" "Putting back the values this run wrote failed too; check them by hand." "msg"
+  eq "$(j .changed)" true "changed: a change stayed"
+  has "$(excl_state)" "41000-41010*" "the added range stayed"
+  has "$(reg_get reserved_ports_ipv4 "$STATEKEY")" "41000-41010" "recorded as porttune's"
+  run_pt '{"reserved_ports": "5300-5400,8080"}'
+  ok_run
+  hasnt "$(excl_state)" "41000" "the next run removes it"
+  hasnt "$(reg_get reserved_ports_ipv4 "$STATEKEY")" "41000" "and forgets it"
+}
+
 t_reserved_show_failure() {
   FAKE_NETSH_FAIL=ipv6-exshow run_pt '{"reserved_ports": "7000", "time_wait_delay": 45}'
   fail_run
@@ -565,7 +583,7 @@ for name in \
   t_reserved_check_mode_and_diff_write_nothing t_reserved_first_run_adds_only_missing \
   t_reserved_second_run_unchanged t_reserved_shrink_replaces_own_range_only \
   t_reserved_around_a_system_range t_reserved_invalid_values_rejected \
-  t_reserved_add_failure_puts_everything_back t_reserved_show_failure \
+  t_reserved_add_failure_puts_everything_back t_reserved_failed_undo_keeps_record t_reserved_show_failure \
   t_reserved_absent_removes_only_ours t_state_absent_restores_originals t_rollback_deletes_values_that_were_absent \
   t_pre_vista_host t_diagnosis_not_supported_yet; do
   # PT_WINE_ONLY="t_a t_b": run only these (they still share one prefix).
