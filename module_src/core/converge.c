@@ -61,9 +61,10 @@ static void roll_back(const pt_ctx_t *ctx, const pt_options_t *opts, const pt_cu
 }
 
 /* With state=present a run looks at the live values of the keys it was
- * given, and always at the port range and the reserved ports (the capacity
- * report, the reserved-ports warning); state=absent may touch every key. */
-static unsigned live_not_needed(const pt_options_t *opts)
+ * given, and always at the port range and, on Linux, the reserved ports (the
+ * capacity report, the reserved-ports warning; Windows' excluded ranges take
+ * two netsh runs, read only when asked for); state=absent may touch every key. */
+static unsigned live_not_needed(const pt_options_t *opts, pt_os_t os)
 {
     unsigned skip = 0;
     int k;
@@ -71,7 +72,8 @@ static unsigned live_not_needed(const pt_options_t *opts)
     if (opts->state != PT_STATE_PRESENT)
         return 0;
     for (k = 0; k < PT_K__COUNT; k++)
-        if (!opts->has[k] && k != PT_K_PORT_RANGE && k != PT_K_RESERVED_PORTS)
+        if (!opts->has[k] && k != PT_K_PORT_RANGE &&
+            (k != PT_K_RESERVED_PORTS || os == PT_OS_WINDOWS))
             skip |= 1u << k;
     if (!opts->has[PT_K_PORT_RANGE])
         skip |= PT_SKIP_UNPRIV;
@@ -92,7 +94,7 @@ int pt_converge(const pt_ctx_t *ctx, pt_options_t *opts, json_t **result, pt_err
     memset(&plan, 0, sizeof(plan));
     cur.os = pt_backend_os;
     cur.skip_originals = opts->state == PT_STATE_PRESENT;
-    cur.skip_live = live_not_needed(opts);
+    cur.skip_live = live_not_needed(opts, cur.os);
     /* Check mode writes nothing, so it neither waits for nor blocks others. */
     if (!opts->check_mode) {
         rc = pt_backend_lock(ctx, opts, &lock, err);

@@ -88,7 +88,7 @@ json_t *pt_inspect_json(const pt_options_t *opts, const pt_current_t *cur)
             goto error;
     }
     cap = pt_capacity_json(range->live_set ? &range->live : NULL,
-        cur->os == PT_OS_LINUX && resv->live_set ? &resv->live : NULL,
+        resv->live_set ? &resv->live : NULL,   /* Windows: the excluded ranges */
         cur->os == PT_OS_LINUX ? 60 : (unsigned)(twd->live_set ? twd->live.num : 120));
     if (cap == NULL)
         goto error;

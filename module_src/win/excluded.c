@@ -124,7 +124,10 @@ int pt__excluded_read(const pt_options_t *opts, pt_current_t *cur, pt_error_t *e
     size_t n = 0;
     int fam, rc = 0;
 
-    if (!pt_plan_in_scope(opts, PT_OS_WINDOWS, PT_K_RESERVED_PORTS))
+    /* Not in scope: read anyway for a caller that reads everything
+     * (porttune get, facts), skip for a converge that does not need it. */
+    if (!pt_plan_in_scope(opts, PT_OS_WINDOWS, PT_K_RESERVED_PORTS) &&
+        (cur->skip_live & (1u << PT_K_RESERVED_PORTS)))
         return 0;
     if (cur->windows_pre_vista) {
         if (asked && opts->state == PT_STATE_PRESENT)

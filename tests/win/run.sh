@@ -71,7 +71,7 @@ run_pt() {
   local name=${2:-args.json}
   printf '%s' "$1" > "$C/$name"
   : > "$C/netsh-log.txt"
-  rm -f "$C"/netsh-state.txt.failed-*
+  rm -f "$C"/netsh-state.txt.failed-* "$C"/netsh-state.txt.passed-*
   OUT=$("$WINE" 'C:\pt\porttune.exe' "C:\\pt\\$name" 2>"$C/stderr.txt")
   RC=$?
   if ! printf '%s' "$OUT" | jq -e 'type == "object"' >/dev/null 2>&1; then
@@ -455,6 +455,9 @@ t_reserved_first_run_adds_only_missing() {
   eq "$(reg_get reserved_ports_ipv4 "$STATEKEY")" "REG_SZ 8080,9000-9100" "ranges porttune added recorded"
   eq "$(reg_get reserved_ports_ipv6 "$STATEKEY")" absent "nothing added for IPv6"
   eq "$(j .capacity.reserved_in_range)" 60 "capacity counts excluded ports in the dynamic range"
+  # `porttune get` reports the same capacity as the module.
+  eq "$("$WINE" 'C:\pt\porttune.exe' get --json 2>/dev/null | tr -d '\r' | jq .capacity.reserved_in_range)" 60 \
+    "porttune get: capacity counts them too"
 }
 
 t_reserved_second_run_unchanged() {
@@ -530,7 +533,6 @@ t_reserved_add_failure_puts_everything_back() {
 # failed too: the range stays, so the record must call it porttune's (else
 # no later run would ever remove it).
 t_reserved_failed_undo_keeps_record() {
-  rm -f "$C"/netsh-state.txt.passed-*
   FAKE_NETSH_FAIL=ipv6-exshow-after-once,ipv4-delete \
     run_pt '{"reserved_ports": "5300-5400,8080,41000-41010"}'
   fail_run
