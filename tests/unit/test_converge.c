@@ -57,9 +57,16 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Converges the fake host with task arguments json; the result (on success)
+static void *no_json_memory(size_t n)
+{
+    (void)n;
+    return NULL;
+}
+
+/* Converges the fake host with task arguments json (json_memory false:
+ * every jansson allocation of the converge fails); the result (on success)
  * is kept in f->result until the next run. */
-static int run(fixture_t *f, const char *json)
+static int run_with(fixture_t *f, const char *json, bool json_memory)
 {
     pt_options_t o;
     int rc;
@@ -68,13 +75,21 @@ static int run(fixture_t *f, const char *json)
     f->result = NULL;
     if (pt_test_options(json, &o, &f->err) != 0)
         fail_msg("%s: %s", json, f->err.msg);
+    if (!json_memory)
+        json_set_alloc_funcs(no_json_memory, free);
     rc = pt_converge(&f->fake.ctx, &o, &f->result, &f->err);
+    json_set_alloc_funcs(malloc, free);
     if (rc == 0)
         assert_non_null(f->result);
     else
         assert_null(f->result);
     pt_options_free(&o);
     return rc;
+}
+
+static int run(fixture_t *f, const char *json)
+{
+    return run_with(f, json, true);
 }
 
 static void run_ok(fixture_t *f, const char *json)
@@ -433,43 +448,19 @@ static void converge_dir_sync_failure_keeps_the_change(void **state)
     assert_false(pt_test_exists(f->fake.root, STATE));
 }
 
-static void *no_json_memory(size_t n)
-{
-    (void)n;
-    return NULL;
-}
-
-/* Converges with every jansson allocation failing: the settings are
- * applied (the converge itself needs no JSON with state=present), then the
- * result cannot be built. */
-static int run_without_json_memory(fixture_t *f, const char *json)
-{
-    pt_options_t o;
-    int rc;
-
-    json_decref(f->result);
-    f->result = NULL;
-    if (pt_test_options(json, &o, &f->err) != 0)
-        fail_msg("%s: %s", json, f->err.msg);
-    json_set_alloc_funcs(no_json_memory, free);
-    rc = pt_converge(&f->fake.ctx, &o, &f->result, &f->err);
-    json_set_alloc_funcs(malloc, free);
-    assert_null(f->result);
-    pt_options_free(&o);
-    return rc;
-}
-
 /* Out of memory for the report after the settings were written: the
  * failure must say that a change stayed (exit 6, changed: true). */
 static void converge_result_oom_after_changes_says_changed(void **state)
 {
     fixture_t *f = *state;
 
-    pt_test_assert_error(run_without_json_memory(f, "{\"fin_timeout\": 30}"), &f->err,
+    /* The converge itself needs no JSON with state=present: the settings
+     * are applied, then the result cannot be built. */
+    pt_test_assert_error(run_with(f, "{\"fin_timeout\": 30}", false), &f->err,
         PT_ENOMEM, "result", "the settings were applied", NULL);
     assert_true(f->err.changed);
     assert_live(f, FIN, "30");
-    pt_test_assert_error(run_without_json_memory(f, "{\"fin_timeout\": 30}"), &f->err,
+    pt_test_assert_error(run_with(f, "{\"fin_timeout\": 30}", false), &f->err,
         PT_ENOMEM, "result", "out of memory", NULL);
     assert_false(f->err.changed);   /* nothing to change this time */
 }

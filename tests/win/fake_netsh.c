@@ -120,35 +120,33 @@ static int listed(const char *what)
 /* "X" fails every X call; "X-once" only the first, remembered in a marker
  * file beside the state file (STATE.failed-X); "X-after-once" every call
  * but the first (marker STATE.passed-X). */
+/* Whether the marker STATE.KIND-WHAT was there; it is afterwards. */
+static int seen_before(const char *state, const char *kind, const char *what)
+{
+    char marker[600];
+    FILE *f;
+
+    snprintf(marker, sizeof(marker), "%s.%s-%s", state, kind, what);
+    if ((f = fopen(marker, "r")) != NULL) {
+        fclose(f);
+        return 1;
+    }
+    if ((f = fopen(marker, "w")) != NULL)
+        fclose(f);
+    return 0;
+}
+
 static int told_to_fail(const char *what, const char *state)
 {
-    char once[64], marker[600];
-    FILE *f;
+    char once[64];
 
     if (listed(what))
         return 1;
     snprintf(once, sizeof(once), "%s-after-once", what);
-    if (listed(once)) {
-        snprintf(marker, sizeof(marker), "%s.passed-%s", state, what);
-        if ((f = fopen(marker, "r")) != NULL) {
-            fclose(f);
-            return 1;
-        }
-        if ((f = fopen(marker, "w")) != NULL)
-            fclose(f);
-        return 0;
-    }
+    if (listed(once))
+        return seen_before(state, "passed", what);
     snprintf(once, sizeof(once), "%s-once", what);
-    if (!listed(once))
-        return 0;
-    snprintf(marker, sizeof(marker), "%s.failed-%s", state, what);
-    if ((f = fopen(marker, "r")) != NULL) {
-        fclose(f);
-        return 0;
-    }
-    if ((f = fopen(marker, "w")) != NULL)
-        fclose(f);
-    return 1;
+    return listed(once) && !seen_before(state, "failed", what);
 }
 
 static int parse_kv(const char *arg, const char *key, unsigned long *out)
