@@ -137,13 +137,13 @@ int pt_converge(const pt_ctx_t *ctx, pt_options_t *opts, json_t **result, pt_err
 out:
     if (rc == 0) {
         *result = pt_result_build(opts, &cur, &plan, backup);
-        if (*result == NULL && !opts->check_mode &&
-            (plan.any_live || plan.file_write || plan.file_unlink)) {
-            rc = pt_error_set(err, PT_ENOMEM, 0, "result", "out of memory while reporting "
-                              "the result; the settings were applied.");
-            err->changed = true;
-        } else if (*result == NULL) {
-            rc = pt_error_set(err, PT_ENOMEM, 0, "result", "out of memory");
+        if (*result == NULL) {
+            /* Whatever was written stays: the failure must say so. */
+            err->changed = !opts->check_mode &&
+                           (plan.any_live || plan.file_write || plan.file_unlink);
+            rc = pt_error_set(err, PT_ENOMEM, 0, "result", "%s", err->changed
+                              ? "out of memory while reporting the result; the settings "
+                                "were applied." : "out of memory");
         }
     }
     free(backup);

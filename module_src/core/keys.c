@@ -35,8 +35,8 @@ const pt_keyinfo_t *pt_key_by_option(const char *option)
     return NULL;
 }
 
-/* Accepts the dotted and the slashed spelling (net/ipv4/...), as sysctl does. */
-/* sysctl.d(5): the first separator in the name decides; after a slash,
+/* Accepts the dotted and the slashed spelling (net/ipv4/...), as sysctl does:
+ * the first separator in the name decides (sysctl.d(5)); after a slash,
  * slashes separate and dots are part of the names (net/ipv4.x is not ours). */
 const pt_keyinfo_t *pt_key_by_sysctl(const char *name)
 {

@@ -203,7 +203,6 @@ bad:
         object, text);
 }
 
-/* A range "START END" (sysctl) or "START-END" / "START END" (user). */
 /* What a user asks for: ports 1-65535. */
 int pt__portset_parse(const char *text, pt_value_t *out, const char *object,
                       pt_error_t *err)
@@ -211,6 +210,7 @@ int pt__portset_parse(const char *text, pt_value_t *out, const char *object,
     return portset_parse(text, 1, out, object, err);
 }
 
+/* A range "START END" (sysctl) or "START-END" / "START END" (user). */
 int pt__range_parse(const char *text, bool allow_dash, pt_value_t *out,
                     const char *object, pt_error_t *err)
 {
