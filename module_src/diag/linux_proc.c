@@ -152,8 +152,9 @@ int pt_diag_read_proc(const char *root, pt_diag_sock_fn fn, void *arg, pt_error_
 static int read_key(const char *root, pt_key_t key, bool needed, pt_value_t *out,
                     pt_error_t *err)
 {
+    const pt_ctx_t ctx = { root, "/proc/sys" };
     const char *name = pt_keys[key].sysctl;
-    char *path = pt__strjoin(root, "/proc/sys/", name), *text = NULL;
+    char *path = pt__proc_path(&ctx, name), *text = NULL;
     size_t len = 0;
     int rc;
 
@@ -161,9 +162,6 @@ static int read_key(const char *root, pt_key_t key, bool needed, pt_value_t *out
     if (path == NULL)
         return pt_error_set(err, PT_ENOMEM, ENOMEM, name,
                             "Out of memory reading the port sysctls.");
-    for (char *p = path + strlen(path) - strlen(name); *p != '\0'; p++)
-        if (*p == '.')
-            *p = '/';
     rc = pt__read_file(path, &text, &len);
     if (rc == -ENOENT && !needed) {
         rc = PT_ENOTSUP;

@@ -15,21 +15,6 @@
 
 const pt_os_t pt_backend_os = PT_OS_LINUX;
 
-/* root + proc_sys + "/" + the sysctl name with dots as slashes, a new
- * string; NULL when out of memory. */
-static char *proc_path(const pt_ctx_t *ctx, const char *sysctl)
-{
-    char *root = pt__path_new(ctx, ctx && ctx->proc_sys ? ctx->proc_sys : "/proc/sys");
-    char *path = root ? pt__strjoin(root, "/", sysctl) : NULL;
-    size_t i;
-
-    free(root);
-    for (i = path ? strlen(path) - strlen(sysctl) : 0; path && path[i] != '\0'; i++)
-        if (path[i] == '.')
-            path[i] = '/';
-    return path;
-}
-
 /* The directory of the last /proc/sys file opened (all our keys live in
  * net/ipv4), opened O_PATH once per read or apply: the next values are
  * opened relative to it instead of walking /proc/sys/net/ipv4 again, which
@@ -77,7 +62,7 @@ static int read_proc(procdir_t *pd, const char *path, char **text)
 static int read_live(const pt_ctx_t *ctx, procdir_t *pd, pt_key_t k, pt_keystate_t *ks,
                      pt_error_t *err)
 {
-    char *path = proc_path(ctx, pt_keys[k].sysctl);
+    char *path = pt__proc_path(ctx, pt_keys[k].sysctl);
     char *text = NULL;
     int rc;
 
@@ -155,7 +140,7 @@ int pt_backend_read(const pt_ctx_t *ctx, const pt_options_t *opts,
     cur->os = PT_OS_LINUX;
     cur->unpriv_port_start = 1024;
     if (!(cur->skip_live & PT_SKIP_UNPRIV)) {
-        path = proc_path(ctx, "net.ipv4.ip_unprivileged_port_start");
+        path = pt__proc_path(ctx, "net.ipv4.ip_unprivileged_port_start");
         if (path == NULL)
             return pt_error_set(err, PT_ENOMEM, 0, "ip_unprivileged_port_start", "out of memory");
         if (read_proc(&pd, path, &text) == 0 && pt__int_parse(text, &n) == 0 && n >= 0)
@@ -200,7 +185,7 @@ static int write_live(const pt_ctx_t *ctx, procdir_t *pd, pt_key_t k, const pt_v
         len = 1;
     }
     /* Read and write: the value is read back from the same fd. */
-    if ((path = proc_path(ctx, pt_keys[k].sysctl)) == NULL) {
+    if ((path = pt__proc_path(ctx, pt_keys[k].sysctl)) == NULL) {
         free(text);
         return -ENOMEM;
     }

@@ -29,6 +29,19 @@ char *pt__path_new(const pt_ctx_t *ctx, const char *path)
     return pt__strjoin(ctx && ctx->root ? ctx->root : "", path, "");
 }
 
+char *pt__proc_path(const pt_ctx_t *ctx, const char *sysctl)
+{
+    char *root = pt__path_new(ctx, ctx && ctx->proc_sys ? ctx->proc_sys : "/proc/sys");
+    char *path = root ? pt__strjoin(root, "/", sysctl) : NULL;
+    size_t i;
+
+    free(root);
+    for (i = path ? strlen(path) - strlen(sysctl) : 0; path && path[i] != '\0'; i++)
+        if (path[i] == '.')
+            path[i] = '/';
+    return path;
+}
+
 /* Reads fd to the end and closes it. PT_RD_SHORT_END: a read that returns
  * less than it was asked for is the end (a regular file; or a /proc/sys
  * file, whose handler prints the whole value into the first read's buffer:

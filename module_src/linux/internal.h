@@ -25,6 +25,9 @@ static inline int pt__open(const char *path, int flags, mode_t mode)
 char *pt__strjoin(const char *a, const char *b, const char *c);
 /* root + path, a new string; NULL when out of memory. */
 char *pt__path_new(const pt_ctx_t *ctx, const char *path);
+/* root + proc_sys + "/" + the sysctl name with dots as slashes, a new
+ * string; NULL when out of memory. */
+char *pt__proc_path(const pt_ctx_t *ctx, const char *sysctl);
 /* The directory part of path (dirname(3)), a new string; NULL when out of memory. */
 char *pt__dir_new(const char *path);
 /* Reads a whole regular file (at most PT_MAX_FILE bytes) into an owned
