@@ -30,5 +30,9 @@ int pt__cli_vusage(const char *usage, const char *fmt, va_list ap) PT_PRINTF(2, 
 /* Human output (cli/output.c). */
 void pt__cli_print_state(FILE *out, const json_t *state);
 void pt__cli_print_result(FILE *out, const json_t *result, bool noop);
+/* The end of a capacity line: "at most R new connections/s to one
+ * destination" (R as the JSON has it, two decimals), or that there is no
+ * bound when capacity.max_new_connections_per_second is null. */
+void pt__cli_print_rate(FILE *out, const json_t *rate);
 
 #endif

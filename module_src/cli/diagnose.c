@@ -145,7 +145,7 @@ typedef int (*cell_fn)(const json_t *row, size_t col, char *buf, size_t size);
 static void print_table(FILE *out, const char *const *head, size_t ncols,
                         const json_t *rows, size_t nrows, cell_fn cell)
 {
-    size_t w[9] = { 0 };
+    size_t w[7] = { 0 };
     char buf[128];
 
     for (size_t c = 0; c < ncols; c++)
@@ -187,13 +187,11 @@ static int dest_cell(const json_t *d, size_t col, char *buf, size_t size)
             return snprintf(buf, size, "[%s]:%lld", str(d, "address"), num(d, "port"));
         return snprintf(buf, size, "%s:%lld", str(d, "address"), num(d, "port"));
     case 1: return snprintf(buf, size, "%lld", num(d, "ports_held"));
-    case 2: return snprintf(buf, size, "%lld", num(d, "usable"));
-    case 3: return snprintf(buf, size, "%.2f", real(d, "pct"));
-    case 4: return snprintf(buf, size, "%lld", num(d, "established"));
-    case 5: return snprintf(buf, size, "%lld", num(d, "time_wait"));
-    case 6: return snprintf(buf, size, "%lld", num(d, "other"));
-    case 7: return snprintf(buf, size, "%.2f", real(d, "observed_close_rate_per_s"));
-    default: return snprintf(buf, size, "%.2f", real(d, "sustainable_rate_per_s"));
+    case 2: return snprintf(buf, size, "%.2f", real(d, "pct"));
+    case 3: return snprintf(buf, size, "%lld", num(d, "established"));
+    case 4: return snprintf(buf, size, "%lld", num(d, "time_wait"));
+    case 5: return snprintf(buf, size, "%lld", num(d, "other"));
+    default: return snprintf(buf, size, "%.2f", real(d, "observed_closes_per_second"));
     }
 }
 
@@ -214,11 +212,11 @@ static void print_states(FILE *out, const json_t *report)
 static void print_report(FILE *out, const json_t *report)
 {
     static const char *const head[] = {
-        "DESTINATION", "PORTS HELD", "USABLE", "USED %", "ESTABLISHED", "TIME_WAIT",
-        "OTHER", "CLOSES/S", "MAX NEW/S"
+        "DESTINATION", "PORTS HELD", "USED %", "ESTABLISHED", "TIME_WAIT", "OTHER", "CLOSES/S"
     };
     const json_t *tw = json_object_get(report, "time_wait");
     const json_t *range = json_object_get(report, "port_range");
+    const json_t *cap = json_object_get(report, "capacity");
     const json_t *dests = json_object_get(report, "destinations");
     const json_t *top = json_object_get(dests, "top");
     const json_t *lst = json_object_get(report, "listeners");
@@ -228,18 +226,19 @@ static void print_report(FILE *out, const json_t *report)
     fprintf(out, "TCP sockets (source: %s)\n", str(report, "source"));
     print_states(out, report);
 
-    fprintf(out, "\nTIME_WAIT: %lld sockets, %lld s each; ", num(tw, "total"), num(tw, "seconds"));
+    fprintf(out, "\nTIME_WAIT: %lld sockets, %lld s each; ", num(tw, "total"),
+            num(cap, "time_wait_seconds"));
     if (json_is_null(json_object_get(tw, "max_tw_buckets")))
         fputs("tcp_max_tw_buckets unknown\n", out);
     else
         fprintf(out, "tcp_max_tw_buckets %lld (%.2f %% used, headroom %lld)\n",
                 num(tw, "max_tw_buckets"), real(tw, "used_pct"), num(tw, "headroom"));
-    fprintf(out, "ephemeral range: %lld-%lld, %lld ports, %lld reserved (%s), %lld usable: "
-            "at most %.2f new connections/s to one destination\n",
-            num(range, "start"), num(range, "end"), num(range, "size"),
-            num(range, "reserved_in_range"),
+    fprintf(out, "ephemeral range: %lld-%lld, %lld ports, %lld reserved (%s), %lld usable: ",
+            num(range, "start"), num(range, "end"), num(cap, "range_size"),
+            num(cap, "reserved_in_range"),
             str(range, "reserved_ports")[0] ? str(range, "reserved_ports") : "none",
-            num(range, "usable"), real(range, "sustainable_rate_per_s"));
+            num(cap, "usable_ports"));
+    pt__cli_print_rate(out, json_object_get(cap, "max_new_connections_per_second"));
 
     fputc('\n', out);
     if (num(dests, "total") == 0) {
@@ -247,9 +246,9 @@ static void print_report(FILE *out, const json_t *report)
               out);
     } else {
         if (json_array_size(top) > 0) {
-            print_table(out, head, 9, top, json_array_size(top), dest_cell);
-            fputs("(CLOSES/S: TIME_WAIT sockets / TIME_WAIT seconds; MAX NEW/S: usable ports "
-                  "/ TIME_WAIT seconds)\n", out);
+            print_table(out, head, 7, top, json_array_size(top), dest_cell);
+            fputs("(USED %: ports held / usable ports; CLOSES/S: TIME_WAIT sockets / "
+                  "TIME_WAIT seconds)\n", out);
         }
         fprintf(out, "destinations: %lld, %zu shown, most ports held first",
                 num(dests, "total"), json_array_size(top));

@@ -69,13 +69,21 @@ static void print_capacity(FILE *out, const json_t *cap)
         fputs("capacity: unknown (no port range was read)\n", out);
         return;
     }
-    fprintf(out, "capacity: %lld usable ports in %s (%lld reserved); TIME_WAIT %lld s; "
-            "at most %.1f new connections/s to one destination\n",
+    fprintf(out, "capacity: %lld usable ports in %s (%lld reserved); TIME_WAIT %lld s; ",
             (long long)json_integer_value(json_object_get(cap, "usable_ports")),
             json_string_value(json_object_get(cap, "port_range")),
             (long long)json_integer_value(json_object_get(cap, "reserved_in_range")),
-            (long long)json_integer_value(json_object_get(cap, "time_wait_seconds")),
-            json_number_value(json_object_get(cap, "max_new_connections_per_second")));
+            (long long)json_integer_value(json_object_get(cap, "time_wait_seconds")));
+    pt__cli_print_rate(out, json_object_get(cap, "max_new_connections_per_second"));
+}
+
+void pt__cli_print_rate(FILE *out, const json_t *rate)
+{
+    if (json_is_number(rate))
+        fprintf(out, "at most %.2f new connections/s to one destination\n",
+                json_number_value(rate));
+    else
+        fputs("no TIME_WAIT bound on new connections to one destination\n", out);
 }
 
 static void print_conflicts(FILE *out, const json_t *conflicts, const char *file)

@@ -2,6 +2,7 @@
 /* Current state without a plan: what `get` and `facts` report. */
 #include "inspect.h"
 #include "result.h"
+#include "capacity.h"
 
 #include <string.h>
 
@@ -63,7 +64,6 @@ json_t *pt_inspect_json(const pt_options_t *opts, const pt_current_t *cur)
     json_t *cap;
     const pt_keystate_t *range = &cur->key[PT_K_PORT_RANGE];
     const pt_keystate_t *resv = &cur->key[PT_K_RESERVED_PORTS];
-    const pt_keystate_t *twd = &cur->key[PT_K_TIME_WAIT_DELAY];
     size_t i;
     int k;
 
@@ -87,9 +87,9 @@ json_t *pt_inspect_json(const pt_options_t *opts, const pt_current_t *cur)
                 "wins", c->wins)) != 0)
             goto error;
     }
-    cap = pt_capacity_json(range->live_set ? &range->live : NULL,
+    cap = pt_capacity_value_json(range->live_set ? &range->live : NULL,
         resv->live_set ? &resv->live : NULL,   /* Windows: the excluded ranges */
-        cur->os == PT_OS_LINUX ? 60 : (unsigned)(twd->live_set ? twd->live.num : 120));
+        pt_capacity_time_wait(cur->os, &cur->key[PT_K_TIME_WAIT_DELAY]));
     if (cap == NULL)
         goto error;
     json_object_set_new(res, "os", json_string(cur->os == PT_OS_LINUX ? "linux" : "windows"));

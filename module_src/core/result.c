@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Result JSON: per-key before/after, conflicts, capacity and diff. */
 #include "result.h"
+#include "capacity.h"
 #include "core.h"
 
 #include <stdio.h>
@@ -22,29 +23,6 @@ json_t *pt_value_json(const pt_value_t *v)
     j = json_string(s);
     free(s);
     return j;
-}
-
-json_t *pt_capacity_json(const pt_value_t *range, const pt_value_t *reserved,
-                         unsigned time_wait_seconds)
-{
-    unsigned long size, in = 0, usable, tenths;
-
-    if (range == NULL)
-        return json_null();
-    size = range->range.hi >= range->range.lo ? range->range.hi - range->range.lo + 1 : 0;
-    if (reserved != NULL)
-        in = pt_portset_count_in(reserved, range->range.lo, range->range.hi);
-    usable = size - in;
-    /* Rounded down to 0.1 on purpose: a rate to stay under. */
-    tenths = time_wait_seconds ? usable * 10 / time_wait_seconds : 0;
-    return json_pack("{s:o, s:I, s:I, s:I, s:I, s:f}",
-        "port_range", pt_value_json(range),
-        "range_size", (json_int_t)size,
-        "reserved_in_range", (json_int_t)in,
-        "usable_ports", (json_int_t)usable,
-        "time_wait_seconds", (json_int_t)time_wait_seconds,
-        "max_new_connections_per_second",
-        (double)tenths / 10.0);
 }
 
 static const char *key_name(const pt_current_t *cur, pt_key_t k)
@@ -238,11 +216,11 @@ json_t *pt_result_build(const pt_options_t *opts, const pt_current_t *cur,
         put(res, "sysctl_file", json_string(opts->sysctl_file), &ok);
     else
         put(res, "reboot_required", json_boolean(plan->reboot_required), &ok);
-    put(res, "capacity", pt_capacity_json(
+    /* TcpTimedWaitDelay takes effect at reboot: today's value counts. */
+    put(res, "capacity", pt_capacity_value_json(
         pt_plan_live_after(opts, cur, plan, PT_K_PORT_RANGE),
         pt_plan_live_after(opts, cur, plan, PT_K_RESERVED_PORTS),
-        cur->os == PT_OS_LINUX ? 60 : (unsigned)(cur->key[PT_K_TIME_WAIT_DELAY].live_set
-            ? cur->key[PT_K_TIME_WAIT_DELAY].live.num : 120)), &ok);
+        pt_capacity_time_wait(cur->os, &cur->key[PT_K_TIME_WAIT_DELAY])), &ok);
     if (backup_path != NULL)
         put(res, "backup_file", json_string(backup_path), &ok);
     if (opts->diff)

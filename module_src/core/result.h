@@ -13,10 +13,6 @@ json_t *pt_result_build(const pt_options_t *opts, const pt_current_t *cur,
                         const pt_plan_t *plan, const char *backup_path);
 /* The value as JSON: ints as numbers, ranges "LO-HI", port sets "a,b-c". */
 json_t *pt_value_json(const pt_value_t *v);
-/* Capacity of a range minus reserved ports: usable ports, TIME_WAIT seconds,
- * sustainable new connections per second to one destination. */
-json_t *pt_capacity_json(const pt_value_t *range, const pt_value_t *reserved,
-                         unsigned time_wait_seconds);
 
 /* Reads, plans, applies and persists (unless check mode) and builds the
  * result. Returns 0 with *result set, or an error code with err set (and

@@ -71,7 +71,7 @@ void pt_diag_config_init(pt_diag_config_t *cfg)
     cfg->range_hi = 60999;
     cfg->reserved.type = PT_T_PORTSET;
     cfg->max_tw_buckets = -1;
-    cfg->time_wait_secs = 60;
+    cfg->time_wait_secs = PT_LINUX_TIME_WAIT_SECONDS;
     cfg->threshold_pct = PT_DIAG_DEFAULT_THRESHOLD;
     cfg->top_n = PT_DIAG_DEFAULT_TOP;
     cfg->max_destinations = PT_DIAG_DEFAULT_MAX_DESTINATIONS;
@@ -120,8 +120,8 @@ pt_diag_t *pt_diag_new(const pt_diag_config_t *cfg, pt_error_t *err)
     if (pt_value_copy(&d->cfg.reserved, &cfg->reserved) != 0)
         goto nomem;
     pt_portset_from_value(&d->reserved, &cfg->reserved);
-    d->usable = (cfg->range_hi - cfg->range_lo + 1) -
-                pt_portset_count_in(&cfg->reserved, cfg->range_lo, cfg->range_hi);
+    pt_capacity_compute(cfg->range_lo, cfg->range_hi, &cfg->reserved, cfg->time_wait_secs,
+                        &d->capacity);
     /* Smallest power of two that holds max_destinations at 3/4 load. */
     d->max_cap = 64;
     while (d->max_cap / 4 * 3 < cfg->max_destinations)

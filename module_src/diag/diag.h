@@ -29,9 +29,6 @@ typedef enum pt_tcp_state {
     PT_TCP__COUNT                 /* one past the last state */
 } pt_tcp_state_t;
 
-/* Name of a state ("TIME_WAIT"), or NULL when out of range. */
-const char *pt_tcp_state_name(unsigned state);
-
 #define PT_DIAG_AF_INET 4
 #define PT_DIAG_AF_INET6 6
 
@@ -102,13 +99,15 @@ int pt_diag_add_cb(const pt_diag_sock_t *s, void *arg);
 /* Builds the report. Returns a new reference the caller json_decref's, or
  * NULL with err set (PT_ENOMEM). Keys:
  *   sockets, threshold_pct, states {ESTABLISHED..NEW_SYN_RECV[, UNKNOWN]},
- *   time_wait {total, seconds, max_tw_buckets (null if unknown), headroom, used_pct},
- *   port_range {start, end, size, reserved_ports, reserved_in_range, usable,
- *               sustainable_rate_per_s},
+ *   time_wait {total, max_tw_buckets (null if unknown), headroom, used_pct},
+ *   port_range {start, end, reserved_ports},
+ *   capacity {the core's pt_capacity_json object: port_range, range_size,
+ *             reserved_in_range, usable_ports, time_wait_seconds,
+ *             max_new_connections_per_second},
  *   destinations {total, sockets_untracked, sockets_outside_range,
  *                 top [{address, port, family, ports_held, established, time_wait,
- *                       other, usable, pct, sustainable_rate_per_s,
- *                       observed_close_rate_per_s}]},
+ *                       other, pct (of capacity.usable_ports),
+ *                       observed_closes_per_second}]},
  *   listeners {total, in_ephemeral_range [{port, families}], unprotected_ports,
  *              reserved_ports_advice (null when nothing to protect)},
  *   warnings [sentences].

@@ -4,6 +4,7 @@
 #define PT_DIAG_INTERNAL_H
 
 #include "diag/diag.h"
+#include "core/capacity.h"
 
 #include <string.h>
 
@@ -21,7 +22,7 @@ typedef struct pt__dest {
 struct pt_diag {
     pt_diag_config_t cfg;         /* cfg.reserved is the aggregator's own copy */
     pt_portset_t reserved;        /* cfg.reserved as a bitmap, for per-socket lookups */
-    unsigned long usable;         /* range size minus reserved ports in it */
+    pt_capacity_t capacity;       /* the core's model of the range: usable ports, rate */
     uint64_t total;
     uint64_t states[PT_TCP__COUNT]; /* [0] counts unknown states */
     pt__dest_t *tab;

@@ -15,11 +15,6 @@ static const char *const state_names[PT_TCP__COUNT] = {
     "NEW_SYN_RECV",
 };
 
-const char *pt_tcp_state_name(unsigned state)
-{
-    return state < PT_TCP__COUNT ? state_names[state] : NULL;
-}
-
 /* ---- addresses ---- */
 
 /* RFC 5952 text, as ss and inet_ntop print it; kept here so the pure part
@@ -112,27 +107,24 @@ static int append(json_t *arr, json_t *v)
     return v == NULL ? -1 : json_array_append_new(arr, v);
 }
 
+/* The range's capacity is the report's own `capacity` object, not repeated
+ * per destination; a destination adds what it holds and its observed rate. */
 static json_t *dest_json(const pt_diag_t *d, const pt__dest_t *e)
 {
     char addr[64];
-    json_t *o;
 
     format_addr(e->family, e->addr, addr, sizeof(addr));
-    o = json_pack("{s:s, s:i, s:s, s:I, s:I, s:I, s:I, s:I, s:f, s:f, s:f}",
-                  "address", addr,
-                  "port", (int)e->port,
-                  "family", e->family == PT_DIAG_AF_INET ? "ipv4" : "ipv6",
-                  "ports_held", (json_int_t)e->held,
-                  "established", (json_int_t)e->established,
-                  "time_wait", (json_int_t)e->time_wait,
-                  "other", (json_int_t)(e->held - e->established - e->time_wait),
-                  "usable", (json_int_t)d->usable,
-                  "pct", pct(e->held, d->usable),
-                  "sustainable_rate_per_s",
-                  round2((double)d->usable / d->cfg.time_wait_secs),
-                  "observed_close_rate_per_s",
-                  round2((double)e->time_wait / d->cfg.time_wait_secs));
-    return o;
+    return json_pack("{s:s, s:i, s:s, s:I, s:I, s:I, s:I, s:f, s:f}",
+                     "address", addr,
+                     "port", (int)e->port,
+                     "family", e->family == PT_DIAG_AF_INET ? "ipv4" : "ipv6",
+                     "ports_held", (json_int_t)e->held,
+                     "established", (json_int_t)e->established,
+                     "time_wait", (json_int_t)e->time_wait,
+                     "other", (json_int_t)(e->held - e->established - e->time_wait),
+                     "pct", pct(e->held, d->capacity.usable_ports),
+                     "observed_closes_per_second",
+                     round2((double)e->time_wait / d->cfg.time_wait_secs));
 }
 
 static int add_warning(json_t *warnings, const char *fmt, ...)
@@ -173,8 +165,7 @@ static int report_time_wait(const pt_diag_t *d, json_t *root, json_t *warnings)
     json_t *o = json_object();
 
     if (put(root, "time_wait", o) != 0 ||
-        put(o, "total", json_integer((json_int_t)tw)) != 0 ||
-        put(o, "seconds", json_integer(d->cfg.time_wait_secs)) != 0)
+        put(o, "total", json_integer((json_int_t)tw)) != 0)
         return -1;
     if (max < 0)
         return put(o, "max_tw_buckets", json_null());
@@ -197,25 +188,23 @@ static int report_time_wait(const pt_diag_t *d, json_t *root, json_t *warnings)
     return 0;
 }
 
+/* port_range: the sysctls as read; capacity: the core's model of them, the
+ * object `porttune get` and the module print. */
 static int report_range(const pt_diag_t *d, json_t *root, json_t *warnings)
 {
-    unsigned size = d->cfg.range_hi - d->cfg.range_lo + 1;
     char *reserved = pt__value_strdup(&d->cfg.reserved, true);
     json_t *o;
 
     if (reserved == NULL)
         return -1;
-    o = json_pack("{s:i, s:i, s:i, s:s, s:I, s:I, s:f}",
+    o = json_pack("{s:i, s:i, s:s}",
                   "start", (int)d->cfg.range_lo, "end", (int)d->cfg.range_hi,
-                  "size", (int)size, "reserved_ports", reserved,
-                  "reserved_in_range", (json_int_t)(size - d->usable),
-                  "usable", (json_int_t)d->usable,
-                  "sustainable_rate_per_s",
-                  round2((double)d->usable / d->cfg.time_wait_secs));
+                  "reserved_ports", reserved);
     free(reserved);
-    if (put(root, "port_range", o) != 0)
+    if (put(root, "port_range", o) != 0 ||
+        put(root, "capacity", pt_capacity_json(&d->capacity)) != 0)
         return -1;
-    if (d->usable == 0)
+    if (d->capacity.usable_ports == 0)
         return add_warning(warnings,
                            "Every port of the ephemeral range %u-%u is reserved: "
                            "outgoing connections without an explicit bind fail.",
@@ -255,10 +244,10 @@ static int report_destinations(const pt_diag_t *d, json_t *root, json_t *warning
             goto out;
     for (size_t i = 0; i < k; i++) {
         char name[80];
-        double p = pct(all[i]->held, d->usable);
+        unsigned long usable = d->capacity.usable_ports;
+        double p = pct(all[i]->held, usable);
 
-        if (d->usable == 0 ||
-            100.0 * all[i]->held / (double)d->usable < d->cfg.threshold_pct)
+        if (usable == 0 || 100.0 * all[i]->held / (double)usable < d->cfg.threshold_pct)
             break;
         dest_name(all[i], name, sizeof(name));
         if (add_warning(warnings,
@@ -266,7 +255,7 @@ static int report_destinations(const pt_diag_t *d, json_t *root, json_t *warning
                         "threshold %g %%): new connections to it start failing with "
                         "'Address already in use' when none is left; widen port_range, "
                         "enable tw_reuse or spread over more destination addresses.",
-                        name, all[i]->held, d->usable, p, d->cfg.threshold_pct) != 0)
+                        name, all[i]->held, usable, p, d->cfg.threshold_pct) != 0)
             goto out;
     }
     if (d->dropped > 0 &&

@@ -133,7 +133,7 @@ assert s["reserved_ports"]["live"] == "" and s["fin_timeout"]["live"] == 60 and 
 assert s["port_range"]["persisted"] is None and s["port_range"]["boot"] is None
 assert d["sysctl_file"] == "/etc/sysctl.d/60-porttune.conf" and d["sysctl_file_at_boot"] is True
 assert d["sysctl_file_exists"] is False and d["conflicts"] == []
-assert d["capacity"]["usable_ports"] == 28232 and d["capacity"]["max_new_connections_per_second"] == 470.5
+assert d["capacity"]["usable_ports"] == 28232 and d["capacity"]["max_new_connections_per_second"] == 470.53
 ' 2>"$TMP/pyerr"
   if [ $? = 0 ]; then ok "get --json has the documented schema and the namespace defaults"
   else bad "get --json schema" "$(cat "$TMP/pyerr")"; fi

@@ -198,8 +198,8 @@ static void diag_counts_states_and_destinations(void **state)
     assert_int_equal(geti(r, "states.LISTEN"), 1);
     assert_int_equal(geti(r, "time_wait.total"), 70);
     assert_int_equal(geti(r, "time_wait.headroom"), 930);
-    assert_int_equal(geti(r, "port_range.size"), 1000);
-    assert_int_equal(geti(r, "port_range.usable"), 989);
+    assert_int_equal(geti(r, "capacity.range_size"), 1000);
+    assert_int_equal(geti(r, "capacity.usable_ports"), 989);
     assert_int_equal(geti(r, "destinations.total"), 2);
     assert_int_equal(geti(r, "destinations.sockets_outside_range"), 1);
     assert_int_equal(geti(r, "destinations.top.0.port"), 8080);
@@ -240,8 +240,12 @@ static void diag_warns_at_threshold(void **state)
     assert_true(json_real_value(json_object_get(json_array_get(top, 1), "pct")) == 49.0);
     assert_true(has_warning(r, "Destination 10.0.0.9:443 holds 50 of 100 usable"));
     assert_false(has_warning(r, "10.0.0.9:80 "));
+    /* 100 usable ports / 60 s: the core's model, rounded down (not 1.67). */
+    assert_true(json_real_value(json_object_get(json_object_get(r, "capacity"),
+                                                "max_new_connections_per_second")) == 1.66);
     assert_true(json_real_value(json_object_get(json_array_get(top, 0),
-                                                "sustainable_rate_per_s")) == 1.67);
+                                                "observed_closes_per_second")) == 0.83);
+    assert_null(json_object_get(json_array_get(top, 0), "usable"));
     json_decref(r);
     pt_diag_free(d);
 }

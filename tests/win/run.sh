@@ -294,7 +294,7 @@ t_port_range_idempotent_any_form() {
   done
   eq "$(j .capacity.usable_ports)" 50000 "capacity usable ports"
   eq "$(j .capacity.time_wait_seconds)" 60 "capacity uses TcpTimedWaitDelay"
-  eq "$(j .capacity.max_new_connections_per_second)" 833.3 "capacity rate"
+  eq "$(j .capacity.max_new_connections_per_second)" 833.33 "capacity rate (50000 / 60, rounded down)"
 }
 
 t_port_range_check_mode_writes_nothing() {
