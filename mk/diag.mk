@@ -1,13 +1,14 @@
 # SPDX-License-Identifier: MIT
-# Port-pressure diagnosis (module_src/diag): a library for the front ends, a
-# temporary test driver, its unit and namespace tests, and the benchmark.
+# Port-pressure diagnosis (module_src/diag): a library for the front ends,
+# its unit and namespace tests, and the benchmark. The namespace tests drive
+# the shipped binary (`porttune diagnose`, porttune_info), so they test the
+# path users run: pt_diag_run with its netlink -> /proc fallback.
 #
-#   make diag            host (glibc) driver build/diag/porttune-diag
-#   make diag-musl       static musl driver build/diag/porttune-diag-musl
-#   make diag-test       unit tests + musl build + namespace integration test
-#                        + the front ends (porttune diagnose, porttune_info),
-#                        each also under build/diag/no-netlink (the automatic
-#                        netlink -> /proc fallback)
+#   make diag-test       unit tests + namespace integration test of
+#                        `porttune diagnose` (static musl library/porttune and
+#                        the host build) + the front ends (porttune diagnose,
+#                        porttune_info), each also under build/diag/no-netlink
+#                        (the automatic netlink -> /proc fallback)
 #   make diag-bench      bench/diag (not a test; needs root, minutes)
 #
 # Kernel headers and musl: Debian's musl-gcc searches only musl's own include
@@ -18,8 +19,8 @@
 
 # DIAG_SRC and DIAG_KINC are set in the Makefile: the shipped binary's rule
 # there needs them. The diag files use the core (errors, the sysctl values'
-# parsers and formatter) and the Linux backend's file reader, so the driver
-# and the unit tests link both, as tests/unit does.
+# parsers and formatter, the capacity model) and the Linux backend's file
+# reader, so the unit tests link both, as tests/unit does.
 DIAG_HDRS  := $(HDRS)
 DIAG_CORE  := $(CORE_SRC) $(LINUX_SRC)
 DIAG_MARCH := $(shell $(HOSTCC) -print-multiarch 2>/dev/null)
@@ -27,12 +28,7 @@ DIAG_MARCH := $(shell $(HOSTCC) -print-multiarch 2>/dev/null)
 DIAG_UNIT_SRC := $(wildcard tests/diag/test_*.c)
 DIAG_UNIT_BIN := $(patsubst tests/diag/%.c,build/unit-diag/%,$(DIAG_UNIT_SRC))
 
-.PHONY: diag diag-musl diag-unit diag-integration diag-front diag-test diag-bench
-diag: build/diag/porttune-diag
-
-build/diag/porttune-diag: tests/diag/diag_main.c $(DIAG_SRC) $(DIAG_CORE) $(DIAG_HDRS)
-	@mkdir -p $(@D)
-	$(HOSTCC) $(HOSTFLAGS) -o $@ tests/diag/diag_main.c $(DIAG_SRC) $(DIAG_CORE) -ljansson
+.PHONY: diag-unit diag-integration diag-front diag-test diag-bench
 
 $(DIAG_KINC)/.done:
 	@mkdir -p $(@D)
@@ -42,13 +38,6 @@ $(DIAG_KINC)/.done:
 	@test -f $(@D)/linux/inet_diag.h && test -f $(@D)/asm/types.h || \
 	  { echo "diag.mk: kernel headers missing (Debian linux-libc-dev)" >&2; exit 1; }
 	touch $@
-
-diag-musl: build/diag/porttune-diag-musl
-build/diag/porttune-diag-musl: tests/diag/diag_main.c $(DIAG_SRC) $(DIAG_CORE) $(DIAG_HDRS) $(DIAG_KINC)/.done $(MUSL_JANSSON)
-	@mkdir -p $(@D)
-	$(MUSLCC) $(CSTD) $(WARN) $(OPT) -Imodule_src -Ibuild/deps/musl/include \
-	  -isystem $(DIAG_KINC) -static -s -ffunction-sections -fdata-sections \
-	  -Wl,--gc-sections -o $@ tests/diag/diag_main.c $(DIAG_SRC) $(DIAG_CORE) $(MUSL_JANSSON)
 
 build/unit-diag/%: tests/diag/%.c $(DIAG_SRC) $(DIAG_CORE) $(DIAG_HDRS)
 	@mkdir -p $(@D)
@@ -62,14 +51,14 @@ build/diag/no-netlink: tests/diag/no_netlink.c
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOSTFLAGS) -o $@ $<
 
-diag-integration: build/diag/porttune-diag build/diag/porttune-diag-musl build/diag/no-netlink
-	bash tests/diag/run.sh build/diag/porttune-diag
-	bash tests/diag/run.sh build/diag/porttune-diag-musl
+diag-integration: library/porttune build/host/porttune build/diag/no-netlink
+	bash tests/diag/run.sh library/porttune
+	bash tests/diag/run.sh build/host/porttune
 
-# The shipped binary's front ends on the same traffic, against the driver;
+# The shipped binary's front ends on the same traffic, against each other;
 # the playbook step needs library/ as `make all` leaves it and .venv.
 diag-front: library/porttune library/porttune_info library/linux/porttune_info \
-            build/host/porttune build/diag/porttune-diag build/diag/no-netlink venv
+            build/host/porttune build/diag/no-netlink venv
 	bash tests/diag/front.sh library/porttune
 	bash tests/diag/front.sh build/host/porttune
 

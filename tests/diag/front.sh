@@ -3,13 +3,12 @@
 # The diagnosis through the shipped binary's front ends: `porttune diagnose`
 # (JSON, human output, exit codes) and the porttune_info module (args file with
 # _ansible_module_name, then a real ansible-playbook run), on run.sh's known
-# loopback traffic in a fresh network namespace, against the test driver's
-# numbers taken in the same namespace.
+# loopback traffic in a fresh network namespace: each front end gives the
+# same report as `porttune diagnose --json` (whose numbers run.sh checks).
 #
-# usage: tests/diag/front.sh [BINARY [DRIVER]]     (root)
+# usage: tests/diag/front.sh [BINARY]     (root)
 #   BINARY  default library/porttune; the playbook and ansible-doc steps run
 #           only for library/porttune (ANSIBLE_LIBRARY=library, .venv)
-#   DRIVER  default build/diag/porttune-diag
 #   NO_NETLINK  default build/diag/no-netlink: the launcher that refuses
 #           socket(AF_NETLINK) by seccomp, for the automatic /proc fallback
 #   UPDATE=1 rewrites tests/diag/expected/diagnose.txt
@@ -18,16 +17,15 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 bin=$(realpath "${1:-$root/library/porttune}")
-drv=$(realpath "${2:-$root/build/diag/porttune-diag}")
 nonl=$(realpath "${NO_NETLINK:-$root/build/diag/no-netlink}")
 py=/usr/bin/python3
 [ -x "$py" ] || py=python3
 
 if [ "${PT_DIAG_NETNS:-}" != 1 ]; then
-  [ "$(id -u)" = 0 ] || { echo "SKIP diag front.sh: needs root for unshare -n" >&2; exit 0; }
+  [ "$(id -u)" = 0 ] || { echo "FAIL diag front.sh: needs root for unshare -n" >&2; exit 1; }
   # Own network and mount namespaces, which die with us.
   exec unshare -n -m env PT_DIAG_NETNS=1 UPDATE="${UPDATE:-}" NO_NETLINK="$nonl" \
-    bash "$0" "$bin" "$drv"
+    bash "$0" "$bin"
 fi
 
 fail() { echo "FAIL diag front.sh: $*" >&2; exit 1; }
@@ -59,10 +57,8 @@ info() {
 }
 
 for src in netlink proc; do
-  run "drv-$src" "$drv" --source "$src" --threshold 7
   run "cli-$src" "$bin" diagnose --json --source "$src" --threshold 7
 done
-run drv-top1 "$drv" --top 1
 run cli-auto "$bin" diagnose --json --threshold 7
 run cli-top1 "$bin" diagnose --json --top=1
 run cli-default "$bin" diagnose --json
@@ -123,23 +119,29 @@ def check(what, got, want):
     if not ok:
         failures.append(what)
 
-# 1. diagnose --json is the driver's report, reader by reader.
+# 1. diagnose --json, reader by reader, automatic source, --top.
 for src in ("netlink", "proc"):
-    check(f"driver --source {src} exit", rc(f"drv-{src}"), 0)
     check(f"diagnose --json --source {src} exit (warnings: 2)", rc(f"cli-{src}"), 2)
-    check(f"diagnose --json --source {src} == driver", js(f"cli-{src}"), js(f"drv-{src}"))
-check("diagnose --json (auto) == driver netlink", js("cli-auto"), js("drv-netlink"))
-check("diagnose --json --top=1 == driver --top 1", js("cli-top1"), js("drv-top1"))
+    check(f"diagnose --json --source {src}: source", js(f"cli-{src}").get("source"), src)
+without_source = lambda r: {k: v for k, v in r.items() if k != "source"}
+check("--source proc == --source netlink (but for source)",
+      without_source(js("cli-proc")), without_source(js("cli-netlink")))
+check("diagnose --json (auto) == --source netlink", js("cli-auto"), js("cli-netlink"))
+top1 = js("cli-top1")
+default = js("cli-default")
+default["destinations"]["top"] = default["destinations"]["top"][:1]
+check("diagnose --json --top=1 == the default report's first destination", top1, default)
 check("reals printed with 10 digits", '"pct": 8.09,' in out("cli-netlink"), True)
 
-# 2. The exact numbers of the generated traffic (as run.sh asserts for the driver).
+# 2. The exact numbers of the generated traffic (as run.sh asserts them).
 r = js("cli-netlink")
 check("states", {k: v for k, v in r["states"].items() if v},
       {"ESTABLISHED": 140, "TIME_WAIT": 80, "LISTEN": 6})
 check("sockets", r["sockets"], 226)
 check("time_wait", [r["time_wait"][k] for k in ("total", "max_tw_buckets", "headroom")],
       [80, 5000, 4920])
-check("port_range size/usable", [r["port_range"][k] for k in ("size", "usable")], [1000, 989])
+check("capacity size/usable/rate", [r["capacity"][k] for k in
+      ("range_size", "usable_ports", "max_new_connections_per_second")], [1000, 989, 16.48])
 check("destinations", [(d["address"], d["port"], d["ports_held"], d["established"],
                         d["time_wait"], d["pct"]) for d in r["destinations"]["top"]],
       [("127.0.0.1", 8080, 80, 50, 30, 8.09), ("::1", 8081, 60, 20, 40, 6.07),
@@ -156,8 +158,8 @@ for name, src in (("info-netlink", "netlink"), ("info-proc", "proc")):
     check(f"{name} exit", rc(name), 0)
     check(f"{name} keys", sorted(res), ["changed", "port_pressure"])
     check(f"{name} changed", res.get("changed"), False)
-    check(f"{name} port_pressure == driver --source {src}", res.get("port_pressure"),
-          js(f"drv-{src}"))
+    check(f"{name} port_pressure == diagnose --json --source {src}", res.get("port_pressure"),
+          js(f"cli-{src}"))
 check("info top '1' (string int)", len(js("info-top1")["port_pressure"]["destinations"]["top"]), 1)
 check("info default threshold", js("info-top1")["port_pressure"]["threshold_pct"], 80.0)
 check("info FQCN module name", js("info-fqcn").get("changed"), False)
@@ -181,11 +183,11 @@ for name, want in (
     check(f"{name} msg", res.get("msg", "")[:len(want)], want)
 
 # 3b. The automatic fallback: netlink sockets refused, the default source
-# reads /proc, names it, and gives the driver's /proc report; netlink asked
+# reads /proc, names it, and gives the /proc report; netlink asked
 # for by name fails (exit 4 / failed), so the filter did reach the binary.
 check("netlink refused: diagnose --json exit", rc("nonl-json"), 2)
-check("netlink refused: diagnose --json == driver --source proc", js("nonl-json"),
-      js("drv-proc"))
+check("netlink refused: diagnose --json == --source proc", js("nonl-json"),
+      js("cli-proc"))
 check("netlink refused: source", js("nonl-json").get("source"), "proc")
 check("netlink refused: human exit", rc("nonl-human"), 2)
 check("netlink refused: human output names /proc",
@@ -200,8 +202,8 @@ check("netlink refused: --source netlink stderr", err("nonl-netlink"),
 res = js("nonl-info")
 check("netlink refused (EPERM): porttune_info exit", rc("nonl-info"), 0)
 check("netlink refused (EPERM): porttune_info changed", res.get("changed"), False)
-check("netlink refused (EPERM): porttune_info port_pressure == driver --source proc",
-      res.get("port_pressure"), js("drv-proc"))
+check("netlink refused (EPERM): porttune_info port_pressure == diagnose --source proc",
+      res.get("port_pressure"), js("cli-proc"))
 check("netlink refused (EPERM): porttune_info source",
       res.get("port_pressure", {}).get("source"), "proc")
 check("netlink refused (EPERM): porttune_info source=netlink fails",

@@ -1,27 +1,30 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# Integration test of the diagnosis driver: known loopback traffic in a fresh
-# network namespace, checked against exact counts, ss and the /proc fallback,
-# forced (--source proc) and automatic (netlink sockets refused by seccomp
-# under build/diag/no-netlink).
+# Integration test of the diagnosis as it ships: `porttune diagnose --json`
+# (pt_diag_run: the sysctls, one socket reader, the automatic netlink -> /proc
+# fallback, the report) on known loopback traffic in a fresh network
+# namespace, checked against exact counts, ss and the /proc reader, forced
+# (--source proc) and automatic (netlink sockets refused by seccomp under
+# build/diag/no-netlink).
 #
-# usage: tests/diag/run.sh [DRIVER]   (root; DRIVER default build/diag/porttune-diag)
+# usage: tests/diag/run.sh [BINARY]   (root; BINARY default library/porttune)
 #   NO_NETLINK  the launcher, default build/diag/no-netlink
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-bin=$(realpath "${1:-build/diag/porttune-diag}")
+bin=$(realpath "${1:-$here/../../library/porttune}")
 nonl=$(realpath "${NO_NETLINK:-$here/../../build/diag/no-netlink}")
 py=/usr/bin/python3
 [ -x "$py" ] || py=python3
 
 if [ "${PT_DIAG_NETNS:-}" != 1 ]; then
-  [ "$(id -u)" = 0 ] || { echo "SKIP diag run.sh: needs root for unshare -n" >&2; exit 0; }
+  [ "$(id -u)" = 0 ] || { echo "FAIL diag run.sh: needs root for unshare -n" >&2; exit 1; }
   # Everything below runs in a namespace of its own, which dies with us.
   exec unshare -n env PT_DIAG_NETNS=1 NO_NETLINK="$nonl" bash "$0" "$bin"
 fi
 
 fail() { echo "FAIL diag run.sh: $*" >&2; exit 1; }
+[ -x "$bin" ] || fail "no binary $bin (make)"
 [ -x "$nonl" ] || fail "no launcher $nonl (make build/diag/no-netlink)"
 # The sysctl writes below must never reach the host's namespace.
 [ "$(readlink /proc/self/ns/net)" != "$(readlink /proc/1/ns/net)" ] ||
@@ -30,31 +33,33 @@ fail() { echo "FAIL diag run.sh: $*" >&2; exit 1; }
 . "$here/traffic.sh"
 pt_diag_traffic run
 
-"$bin" --source netlink --threshold 7 >"$tmp/netlink.json"
-"$bin" --source proc --threshold 7 >"$tmp/proc.json"
-"$bin" --threshold 7 >"$tmp/auto.json"
-"$bin" --source netlink --top 1 >"$tmp/top1.json"
+# diag NAME [LAUNCHER...] -- ARGS...: `porttune diagnose --json ARGS` to
+# NAME.json, stderr to NAME.err, the exit code to NAME.rc (2 = it warns).
+diag() {
+  local name=$1; shift
+  local pre=()
+  while [ "$1" != -- ]; do pre+=("$1"); shift; done
+  shift
+  set +e
+  "${pre[@]}" "$bin" diagnose --json "$@" >"$tmp/$name.json" 2>"$tmp/$name.err"
+  echo $? >"$tmp/$name.rc"
+  set -e
+}
+diag netlink -- --source netlink --threshold 7
+diag proc -- --source proc --threshold 7
+diag auto -- --threshold 7
+diag top1 -- --source netlink --top 1
 # Netlink refused as two kinds of sandbox do: auto must fall back to /proc;
 # netlink asked for by name must fail, which proves the filter reached the
-# driver (a static musl binary makes the same system call). This covers
-# pt_diag_read_netlink's errno mapping; the driver has its own copy of the
-# fallback decision, so front.sh checks pt_diag_run's (porttune diagnose,
-# porttune_info) the same way.
-"$nonl" "$bin" --threshold 7 >"$tmp/nonl-afnosupport.json"
-"$nonl" --errno EPERM "$bin" --threshold 7 >"$tmp/nonl-eperm.json"
-set +e
-"$nonl" "$bin" --source netlink --threshold 7 >"$tmp/nonl-netlink.json" 2>"$tmp/nonl-netlink.err"
-echo $? >"$tmp/nonl-netlink.rc"
-set -e
+# binary (a static musl binary makes the same system call).
+diag nonl-afnosupport "$nonl" -- --threshold 7
+diag nonl-eperm "$nonl" --errno EPERM -- --threshold 7
+diag nonl-netlink "$nonl" -- --source netlink --threshold 7
 ss -tanH >"$tmp/ss.txt"
 
 "$py" - "$tmp" <<'PY'
 import json, sys, collections
 tmp = sys.argv[1]
-net = json.load(open(f"{tmp}/netlink.json"))
-proc = json.load(open(f"{tmp}/proc.json"))
-auto = json.load(open(f"{tmp}/auto.json"))
-top1 = json.load(open(f"{tmp}/top1.json"))
 failures = []
 
 def check(what, got, want):
@@ -66,6 +71,18 @@ def check(what, got, want):
     if not ok:
         failures.append(what)
 
+def rc(name):
+    return int(open(f"{tmp}/{name}.rc").read())
+
+# Exit 2: every report below warns (a listener inside the range, and at
+# threshold 7 % a destination too).
+for name in ("netlink", "proc", "auto", "top1", "nonl-afnosupport", "nonl-eperm"):
+    check(f"{name}: exit code", rc(name), 2)
+net = json.load(open(f"{tmp}/netlink.json"))
+proc = json.load(open(f"{tmp}/proc.json"))
+auto = json.load(open(f"{tmp}/auto.json"))
+top1 = json.load(open(f"{tmp}/top1.json"))
+
 # 1. Exactly what was generated.
 want_states = {"LISTEN": 6, "ESTABLISHED": 140, "TIME_WAIT": 80}
 for name, n in net["states"].items():
@@ -74,8 +91,12 @@ check("sockets", net["sockets"], 226)
 check("time_wait.total", net["time_wait"]["total"], 80)
 check("time_wait.max_tw_buckets", net["time_wait"]["max_tw_buckets"], 5000)
 check("time_wait.headroom", net["time_wait"]["headroom"], 4920)
-check("port_range", [net["port_range"][k] for k in ("start", "end", "size", "usable")],
-      [40000, 40999, 1000, 989])
+check("port_range", [net["port_range"][k] for k in ("start", "end")], [40000, 40999])
+# The core's capacity object (the one `porttune get` and the module print):
+# 989 / 60 = 16.483..., rounded down to hundredths.
+check("capacity", net["capacity"],
+      {"port_range": "40000-40999", "range_size": 1000, "reserved_in_range": 11,
+       "usable_ports": 989, "time_wait_seconds": 60, "max_new_connections_per_second": 16.48})
 check("port_range.reserved_ports", net["port_range"]["reserved_ports"], "40001,40500-40509")
 dests = {(d["address"], d["port"]): d for d in net["destinations"]["top"]}
 want_dest = {("127.0.0.1", 8080): (80, 50, 30), ("::1", 8081): (60, 20, 40),
@@ -142,13 +163,14 @@ for name in ("afnosupport", "eperm"):
     check(f"netlink refused ({name}): states",
           {k: v for k, v in rep["states"].items() if v},
           {"ESTABLISHED": 140, "TIME_WAIT": 80, "LISTEN": 6})
-nl_rc = int(open(f"{tmp}/nonl-netlink.rc").read())
 nl_err = open(f"{tmp}/nonl-netlink.err").read()
-check("netlink refused, --source netlink: fails", nl_rc != 0, True)
+check("netlink refused, --source netlink: exit 4", rc("nonl-netlink"), 4)
 check("netlink refused, --source netlink: says why",
       "NETLINK_SOCK_DIAG is not available: Address family not supported by protocol" in nl_err,
       True)
-check("netlink refused, --source netlink: no report", open(f"{tmp}/nonl-netlink.json").read(), "")
+nl_out = json.load(open(f"{tmp}/nonl-netlink.json"))
+check("netlink refused, --source netlink: a failure object, no report",
+      (nl_out.get("failed"), "states" in nl_out), (True, False))
 
 if failures:
     print(f"FAIL diag run.sh: {len(failures)} checks failed: {failures}")
