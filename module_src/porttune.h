@@ -263,5 +263,8 @@ void pt_current_free(pt_current_t *cur);
  * API) into an owned NUL-terminated buffer *text of *len bytes (len may be
  * NULL). Returns 0, or PT_EIO / PT_ENOMEM with err naming the path. */
 int pt_os_read_file(const char *utf8_path, char **text, size_t *len, pt_error_t *err);
+/* True when utf8_path names an existing file that is not a directory (the
+ * front-end dispatcher's test for a bare word). */
+bool pt_os_file_exists(const char *utf8_path);
 
 #endif

@@ -147,7 +147,8 @@ static int parse_args(int argc, char **argv, cli_args_t *a)
     else if (strcmp(argv[1], "facts") == 0)
         a->cmd = CMD_FACTS;
     else
-        return usage_error("unknown command '%s'.", argv[1]);
+        return usage_error("unknown command '%s'%s.", argv[1], argc == 2
+                           ? " (nor a file to read as Ansible arguments)" : "");
     a->name = argv[1];
     takes_words = a->cmd == CMD_SET || a->cmd == CMD_CHECK;
     a->words = calloc((size_t)argc, sizeof(*a->words));

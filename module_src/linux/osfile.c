@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* pt_os_read_file for Linux: paths are bytes, so UTF-8 passes through. */
+/* pt_os_read_file and pt_os_file_exists for Linux: paths are bytes, so UTF-8 passes through. */
 #include "internal.h"
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 int pt_os_read_file(const char *utf8_path, char **text, size_t *len, pt_error_t *err)
 {
@@ -13,4 +14,11 @@ int pt_os_read_file(const char *utf8_path, char **text, size_t *len, pt_error_t 
         return 0;
     return pt_error_set(err, rc == -ENOMEM ? PT_ENOMEM : PT_EIO, -rc, utf8_path,
                         "cannot read %s: %s", utf8_path, strerror(-rc));
+}
+
+bool pt_os_file_exists(const char *utf8_path)
+{
+    struct stat st;
+
+    return stat(utf8_path, &st) == 0 && !S_ISDIR(st.st_mode);
 }

@@ -205,3 +205,15 @@ os_error:
     pt__win_strerror(code, msg, sizeof(msg));
     return pt_error_set(err, PT_EIO, (int)code, utf8_path, "cannot read %s: %s", utf8_path, msg);
 }
+
+bool pt_os_file_exists(const char *utf8_path)
+{
+    wchar_t *wpath = pt__utf8_to_wide(utf8_path);
+    DWORD attr;
+
+    if (wpath == NULL)
+        return false;
+    attr = GetFileAttributesW(wpath);
+    free(wpath);
+    return attr != INVALID_FILE_ATTRIBUTES && !(attr & FILE_ATTRIBUTE_DIRECTORY);
+}

@@ -370,6 +370,33 @@ case_ansible() {
   check "Ansible result JSON" test $? = 0
 }
 
+# Ansible always runs `porttune /ABSOLUTE/PATH/args`: a single bare word that
+# names no file is a mistyped command (usage, 64), not an arguments file.
+case_mistyped() {
+  fresh
+  cd "$TMP/f" || { bad "cd $TMP/f"; return; }
+  pt gte;                  expect_rc "a mistyped command: one bare word, no such file" 64 $RC
+  expect_eq "mistyped command: message" "$(head -1 "$TMP/err")" \
+    "porttune: unknown command 'gte' (nor a file to read as Ansible arguments)."
+  check "mistyped command: usage on stderr" grep -q "^usage: porttune get" "$TMP/err"
+  expect_eq "mistyped command: nothing on stdout" "$(cat "$TMP/out")" ""
+  mkdir "$TMP/f/gte2"
+  pt gte2;                 expect_rc "a bare word naming a directory" 64 $RC
+  # A path (what Ansible passes) that does not exist is the module's failure.
+  pt "$TMP/f/args";        expect_rc "a missing arguments file by path" 1 $RC
+  json 'assert d["failed"] is True and d["msg"].startswith("cannot read ")' 2>/dev/null
+  check "missing arguments file: JSON failure" test $? = 0
+  pt ./gte;                expect_rc "./gte: a relative path is an arguments file" 1 $RC
+  # A bare word that names a file is an arguments file (a run by hand in
+  # Ansible's temporary directory).
+  printf '{"fin_timeout": "30", "_ansible_check_mode": true, "sysctl_file": "%s", "state_file": "%s"}' \
+    "$TMP/f/60-porttune.conf" "$TMP/f/state.json" >"$TMP/f/args"
+  pt args;                 expect_rc "a bare word naming a file is read as arguments" 0 $RC
+  json 'assert d["changed"] is True and d["settings"]["fin_timeout"]["after"] == 30' 2>/dev/null
+  check "bare arguments file: the module's result" test $? = 0
+  cd / || true
+}
+
 # Informational: CPU time (user + sys) per run, spawn from bash included;
 # /bin/true gives the floor. Steadier than wall time on a shared machine.
 case_timing() {
@@ -388,7 +415,7 @@ case_timing() {
   ok "timing measured"
 }
 
-CASES="usage get set set_json noop invalid rollback partial apply_persist human ansible timing"
+CASES="usage get set set_json noop invalid rollback partial apply_persist human ansible mistyped timing"
 if [ -n "${PT_CASE:-}" ]; then   # inside the case's network namespace
   CASE=$PT_CASE
   "case_$PT_CASE"
