@@ -2,7 +2,8 @@
 # Sidecar docs of the binary module (library/porttune.yml): ansible-doc
 # renders them; options, types, choices, bounds and defaults match what the
 # built binary accepts (asked in throwaway network namespaces); RETURN covers
-# every result key; EXAMPLES parse, use accepted options and run.
+# every result key; EXAMPLES parse, use accepted options and run. The role's
+# README table, defaults/main.yml and meta/argument_specs.yml agree.
 
 .PHONY: docs-test
 docs-test: venv library/porttune

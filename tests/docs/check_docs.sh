@@ -22,6 +22,9 @@ export ANSIBLE_REMOTE_TEMP="$WORK/ansible-remote" ANSIBLE_NOCOLOR=1 PAGER=cat
 : >"$WORK/ansible.cfg"
 export ANSIBLE_LIBRARY="$PWD/library" ANSIBLE_CONFIG="$WORK/ansible.cfg"
 
+echo "== the role's variables: README table, defaults/main.yml, meta/argument_specs.yml"
+"$VENV/bin/python" tests/docs/check_role_docs.py roles/porttune
+
 echo "== ansible-doc -M library porttune"
 if ! "$VENV/bin/ansible-doc" -M library porttune >"$WORK/doc.txt" 2>"$WORK/doc.err"; then
     cat "$WORK/doc.err" >&2
