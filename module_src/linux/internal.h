@@ -57,6 +57,7 @@ int pt__check_dir_stat(const struct stat *st, const char *dir, const char *path,
  * the file (when present) neither a symlink nor anything but a regular file.
  * A missing directory or file passes. Returns 0 or an error code. */
 int pt__check_managed(const char *path, const char *object, pt_error_t *err);
+/* ---- atomic.c ---- */
 /* Replaces path with text atomically: temp file in the same directory,
  * fsync, rename, fsync the directory. mode applies to a new file. */
 int pt__write_atomic(const char *path, const char *text, unsigned mode,

@@ -261,6 +261,23 @@ t_non_ascii_path_and_utf8_output() {
   has "$(j -r .msg)" 'cannot read C:\pt\nö such.json:' "missing file named in UTF-8"
 }
 
+# Ansible passes C:\...\args; a bare word naming no file is a mistyped command.
+t_mistyped_command_is_a_usage_error() {
+  local err
+  OUT=$(cd "$C" && "$WINE" 'C:\pt\porttune.exe' gte 2>"$C/stderr.txt"); RC=$?
+  err=$(tr -d '\r' <"$C/stderr.txt")
+  eq "$RC" 64 "porttune.exe gte: exit code"
+  eq "$OUT" "" "porttune.exe gte: nothing on stdout"
+  has "$err" "porttune: unknown command 'gte' (nor a file to read as Ansible arguments)." "message"
+  has "$err" "usage: porttune get" "usage on stderr"
+  # The same bare word naming a file in the working directory is an args file.
+  printf '{"time_wait_delay": 60, "_ansible_check_mode": true}' >"$C/gte"
+  OUT=$(cd "$C" && "$WINE" 'C:\pt\porttune.exe' gte 2>/dev/null); RC=$?
+  rm -f "$C/gte"
+  ok_run
+  eq "$(j .changed)" false "a bare word naming a file: the module's result"
+}
+
 t_diff_mode_text() {
   run_pt '{"time_wait_delay": 90, "port_range": "49152-65535", "_ansible_diff": true,
            "_ansible_check_mode": true}'
@@ -455,9 +472,14 @@ t_reserved_first_run_adds_only_missing() {
   eq "$(reg_get reserved_ports_ipv4 "$STATEKEY")" "REG_SZ 8080,9000-9100" "ranges porttune added recorded"
   eq "$(reg_get reserved_ports_ipv6 "$STATEKEY")" absent "nothing added for IPv6"
   eq "$(j .capacity.reserved_in_range)" 60 "capacity counts excluded ports in the dynamic range"
-  # `porttune get` reports the same capacity as the module.
-  eq "$("$WINE" 'C:\pt\porttune.exe' get --json 2>/dev/null | tr -d '\r' | jq .capacity.reserved_in_range)" 60 \
-    "porttune get: capacity counts them too"
+  # The dynamic range (left by earlier tests) minus those 60; the rate is
+  # usable / TIME_WAIT seconds rounded down to hundredths (core/capacity.c).
+  eq "$(j '.capacity | .usable_ports == .range_size - 60 and .max_new_connections_per_second ==
+          ((.usable_ports * 100 / .time_wait_seconds) | floor) / 100')" true \
+    "capacity usable ports and rate: $(j .capacity)"
+  # `porttune get` reports the same capacity object as the module.
+  eq "$("$WINE" 'C:\pt\porttune.exe' get --json 2>/dev/null | tr -d '\r' | jq -c .capacity)" \
+    "$(j -c .capacity)" "porttune get: the same capacity object"
 }
 
 t_reserved_second_run_unchanged() {
@@ -578,6 +600,7 @@ for name in \
   t_check_mode_fresh_host_writes_nothing t_apply_writes_registry_and_reports_reboot \
   t_second_run_is_unchanged t_invalid_values_rejected_nothing_written \
   t_linux_options_skipped_with_warning t_args_file_with_bom t_non_ascii_path_and_utf8_output \
+  t_mistyped_command_is_a_usage_error \
   t_diff_mode_text t_port_range_via_netsh_double t_port_range_idempotent_any_form \
   t_port_range_check_mode_writes_nothing t_rollback_when_ipv6_set_fails \
   t_rollback_when_a_set_half_happens t_netsh_show_failure t_ipv4_ipv6_differ \
