@@ -3,7 +3,8 @@
 # renders them; options, types, choices, bounds and defaults match what the
 # built binary accepts (asked in throwaway network namespaces); RETURN covers
 # every result key; EXAMPLES parse, use accepted options and run. The role's
-# README table, defaults/main.yml and meta/argument_specs.yml agree.
+# README table, defaults/main.yml and meta/argument_specs.yml agree; the
+# sidecars' platform attribute names what is built (x86_64 Linux and Windows).
 
 .PHONY: docs-test
 docs-test: venv library/porttune

@@ -211,6 +211,29 @@ check("netlink refused (EPERM): porttune_info source=netlink fails",
        js("nonl-info-netlink").get("msg")),
       (1, True, "NETLINK_SOCK_DIAG is not available: Operation not permitted."))
 
+# 3c. Every key porttune_info returns is in its RETURN docs, and every
+# documented key under a "contains" is returned (the report has no optional key).
+import yaml
+ret = yaml.safe_load(open(os.path.join(os.path.dirname(golden), "..", "..", "..",
+                                       "library", "porttune_info.yml")))["RETURN"]
+def documented(value, spec, path):
+    sub = spec.get("contains")
+    if sub is None:
+        return
+    items = value if isinstance(value, list) else [value]
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        check(f"RETURN documents the keys of {path}", sorted(set(item) - set(sub)), [])
+        for key in sorted(set(sub) - set(item)):
+            if "when" not in str(sub[key].get("returned", "")):
+                check(f"{path}.{key} (documented) is returned", False, True)
+        for key in set(item) & set(sub):
+            documented(item[key], sub[key], f"{path}.{key}")
+res = js("info-netlink")
+check("RETURN documents the result's keys", sorted(set(res) - set(ret)), [])
+documented(res["port_pressure"], ret["port_pressure"], "port_pressure")
+
 # 4. Human output: the same numbers as a table (golden file), exit 2.
 check("human exit", rc("human"), 2)
 text = out("human")

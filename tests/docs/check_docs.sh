@@ -25,6 +25,9 @@ export ANSIBLE_LIBRARY="$PWD/library" ANSIBLE_CONFIG="$WORK/ansible.cfg"
 echo "== the role's variables: README table, defaults/main.yml, meta/argument_specs.yml"
 "$VENV/bin/python" tests/docs/check_role_docs.py roles/porttune
 
+echo "== platform attributes of the sidecars against the built binaries"
+"$VENV/bin/python" tests/docs/check_platforms.py library
+
 echo "== ansible-doc -M library porttune"
 if ! "$VENV/bin/ansible-doc" -M library porttune >"$WORK/doc.txt" 2>"$WORK/doc.err"; then
     cat "$WORK/doc.err" >&2
