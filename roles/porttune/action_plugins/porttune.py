@@ -117,7 +117,7 @@ class ActionModule(ActionBase):
             bits, path = built
             style, data, profile = bits.module_style, bits.b_module_data, bits.serialization_profile
         else:  # older: (style, shebang, data, path)
-            style, _, data, path = built
+            style, _shebang, data, path = built
             profile = None
         if style != "binary":
             return self._execute_module(module_name=module, module_args=args, task_vars=task_vars)
