@@ -20,7 +20,7 @@ COLL_SRC     := $(wildcard collection/*.in collection/*.md collection/meta/* col
 COLL_ENV     := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" ANSIBLE_HOME="$(CURDIR)/build/ansible-home" \
                 XDG_CACHE_HOME="$(CURDIR)/build/cache" ANSIBLE_FORCE_COLOR=0 NO_COLOR=1 PY_COLORS=0
 
-.PHONY: collection collection-test collection-fleet-test collection-sanity
+.PHONY: collection collection-test collection-fleet-test collection-sanity checkout-role-test
 
 collection: $(COLL_TARBALL)
 
@@ -43,6 +43,10 @@ collection-fleet-test: $(COLL_TARBALL) $(OLDEST_VENV)/.done
 collection-sanity: $(COLL_TARBALL)
 	$(COLL_ENV) bash tests/collection/sanity.sh $(COLL_TARBALL) $(CURDIR)/$(VENV)/bin
 
-collection-test: collection-fleet-test collection-sanity
+# The role from this checkout (issue 12, point 2): ansible.cfg's library path.
+checkout-role-test: all venv
+	$(COLL_ENV) bash tests/collection/checkout-test.sh
+
+collection-test: collection-fleet-test collection-sanity checkout-role-test
 
 TESTS += collection-test
