@@ -8,7 +8,10 @@
 VERSION      ?= $(shell cat VERSION)
 PROJECT_URL  ?= https://github.com/porttune/porttune
 COLL_TREE    := build/collection/ansible_collections/porttune/porttune
-COLL_TARBALL := build/dist/porttune-porttune-$(VERSION).tar.gz
+# Galaxy's name for the artifact; the Puppet Forge's is the same, so the
+# two must not share one directory.
+COLL_DIST_DIR ?= build/dist
+COLL_TARBALL := $(COLL_DIST_DIR)/porttune-porttune-$(VERSION).tar.gz
 # The oldest ansible-core the collection (meta/runtime.yml) and the role
 # (meta/main.yml) claim; its venv is built here, the newest is .venv's.
 OLDEST_CORE  ?= ansible-core>=2.15,<2.16

@@ -49,10 +49,37 @@ cp playbooks/audit.yml "$tree/playbooks/"
 find "$tree" -name __pycache__ -prune -exec rm -rf {} +
 find "$tree" -type d -exec chmod 0755 {} +
 
+# With SOURCE_DATE_EPOCH (reproducible builds): every file dated then.
+if [ -n "${SOURCE_DATE_EPOCH-}" ]; then
+  find "$tree" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+fi
+
 mkdir -p "$out"
 ansible-galaxy collection build "$tree" --output-path "$out" --force
 tarball="$out/porttune-porttune-$version.tar.gz"
 [ -f "$tarball" ] || die "ansible-galaxy did not write $tarball"
+# ansible-galaxy dates MANIFEST.json, FILES.json and the gzip header with the
+# build time; with SOURCE_DATE_EPOCH the same members (same order, same
+# bytes, so FILES.json's checksums still hold) are rewritten with that date.
+if [ -n "${SOURCE_DATE_EPOCH-}" ]; then
+  python3 - "$tarball" "$SOURCE_DATE_EPOCH" <<'PY'
+import gzip
+import io
+import sys
+import tarfile
+path, epoch = sys.argv[1], int(sys.argv[2])
+buf = io.BytesIO()
+with tarfile.open(path, "r:gz") as src, tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as dst:
+    for m in src.getmembers():
+        m.mtime = epoch
+        m.uid = m.gid = 0
+        m.uname = m.gname = ""
+        m.pax_headers = {}
+        dst.addfile(m, src.extractfile(m) if m.isfile() else None)
+with open(path, "wb") as f, gzip.GzipFile(filename="", mode="wb", fileobj=f, mtime=epoch) as gz:
+    gz.write(buf.getvalue())
+PY
+fi
 # The build must keep the modules executable (a manifest build would drop them).
 for f in porttune porttune.exe; do
   tar -tvzf "$tarball" "plugins/modules/$f" | grep -q '^-rwx' || die "plugins/modules/$f is not executable in $tarball"

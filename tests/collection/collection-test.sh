@@ -37,6 +37,10 @@ cd "$work/project"
 ansible-galaxy collection install "$tarball" -p ./collections >"$work/out" 2>&1 || show_fail "ansible-galaxy collection install"
 c=collections/ansible_collections/porttune/porttune
 [ -f "$c/MANIFEST.json" ] || fail "not installed at $c"
+if ansible-galaxy collection verify --help 2>/dev/null | grep -q -- --offline; then
+  ansible-galaxy collection verify --offline -p ./collections porttune.porttune >"$work/out" 2>&1 \
+    || show_fail "ansible-galaxy collection verify: files differ from MANIFEST.json/FILES.json"
+fi
 m=$c/plugins/modules
 [ -x "$m/porttune" ] && [ "$(head -c4 "$m/porttune" | od -An -c | tr -d ' ')" = '177ELF' ] \
   || fail "$m/porttune is not an executable ELF"
