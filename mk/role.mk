@@ -11,8 +11,7 @@ ROLE_ENV := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" \
   ANSIBLE_HOME="$(CURDIR)/build/ansible-home" \
   XDG_CACHE_HOME="$(CURDIR)/build/cache" \
   ANSIBLE_FORCE_COLOR=0 NO_COLOR=1 PY_COLORS=0
-# The role's library/ holds the module's sidecar docs (linted with library/).
-YAMLLINT_CONF := {extends: default, ignore: [roles/porttune/library/], rules: {line-length: {max: 160}, \
+YAMLLINT_CONF := {extends: default, rules: {line-length: {max: 160}, \
   comments: {min-spaces-from-content: 1}, comments-indentation: false, \
   braces: {max-spaces-inside: 1}, octal-values: {forbid-implicit-octal: true, \
   forbid-explicit-octal: true}}}
@@ -20,13 +19,15 @@ LINT_PATHS := roles/porttune molecule playbooks
 
 .PHONY: role-dist role-dist-test molecule-test lint bench-fleet
 
-# The role with its module: the library/ symlinks replaced by the built files.
+# The role alone with its module in its own library/ (the role in git has
+# none: a checkout configures library = CHECKOUT/library, and the collection
+# carries the module in plugins/modules). `make collection` is the usual way.
 role-dist: library/porttune
 	rm -rf build/role-dist
 	mkdir -p build/role-dist
 	cp -a roles/porttune build/role-dist/porttune
 	rm -rf build/role-dist/porttune/action_plugins/__pycache__
-	rm -f build/role-dist/porttune/library/*
+	mkdir -p build/role-dist/porttune/library
 	cp library/porttune build/role-dist/porttune/library/porttune
 	if [ -f library/porttune.yml ]; then cp library/porttune.yml build/role-dist/porttune/library/; fi
 	# Not porttune.exe: beside porttune it could be picked for Linux hosts;

@@ -61,6 +61,8 @@ def play(d, n, playbook, extra_env=None):
     env.update({
         "ANSIBLE_CONFIG": str(HERE / "ansible.cfg"),
         "ANSIBLE_ROLES_PATH": str(ROOT / "roles"),
+        # The role finds the built module through the configured library path.
+        "ANSIBLE_LIBRARY": str(ROOT / "library"),
         "ANSIBLE_FORCE_COLOR": "0",
         "ANSIBLE_NOCOLOR": "1",
         "ANSIBLE_HOST_KEY_CHECKING": "True",

@@ -1,11 +1,15 @@
 # SPDX-License-Identifier: MIT
 """Run the porttune binary module built for the target's OS, in one session when pipelining is on.
 
-Which binary: Ansible finds a module for a POSIX host by its name without
-extension, so with ``porttune`` and ``porttune.exe`` in one library folder it
-may pick the Windows binary for a Linux host (whichever the directory lists
-first). The role therefore ships the Windows binary as ``porttune_win.exe``
-and this action sends Windows hosts to it; POSIX hosts get ``porttune``.
+Which module: the one the task names (``porttune``, ``porttune_info`` or
+their collection names ``porttune.porttune.porttune``...), found by
+Ansible's own plugin loader: in the collection ``porttune.porttune``, or in a
+checkout's ``library/`` configured with ``library =`` (ansible.cfg) or
+``ANSIBLE_LIBRARY``. A Windows host gets ``NAME.exe`` (Ansible looks for
+``.exe`` first there); POSIX hosts get the extensionless ELF. A role tarball
+(``make role-dist``) ships the Windows binary as ``NAME_win.exe`` instead,
+since beside ``NAME`` in one role ``library/`` folder Ansible could pick it
+for a Linux host; Windows hosts get ``NAME_win`` when it exists.
 
 How it runs: Ansible never pipelines a binary module. It runs it in seven SSH
 sessions per host (``echo ~``, mkdir, two file transfers, chmod, run, rm).
@@ -16,7 +20,8 @@ standard input of one POSIX shell command that writes them into a private
 temporary directory under ``remote_tmp``, runs ``porttune ARGS``, and removes
 the directory on any exit. The module, its arguments file and its result are
 the same either way; everything else (Windows, pipelining off, become to an
-unprivileged user, a non-POSIX shell) takes Ansible's own path.
+unprivileged user, a non-POSIX shell) takes Ansible's own path. Works with
+ansible-core 2.15 to 2.19 (both module-building interfaces).
 """
 
 from __future__ import annotations
@@ -54,7 +59,7 @@ _RUN = (
 
 
 class ActionModule(ActionBase):
-    """Execute porttune (POSIX) or porttune_win (Windows) with the task's args."""
+    """Execute the task's porttune module (ELF or .exe) with the task's args."""
 
     _supports_check_mode = True
     _supports_async = False
@@ -66,7 +71,7 @@ class ActionModule(ActionBase):
             task_vars = {}
         shell = self._connection._shell
         windows = getattr(shell, "_IS_WINDOWS", False)
-        module = "porttune_win" if windows else "porttune"
+        module = self._module_name(windows)
         args = self._module_args()
         if (windows or getattr(shell, "SHELL_FAMILY", None) != "sh" or self._connection._shell.tmpdir
                 or not self._is_pipelining_enabled("new") or self._is_become_unprivileged()):
@@ -74,6 +79,23 @@ class ActionModule(ActionBase):
             return result
         result.update(self._execute_piped(module, args, task_vars))
         return result
+
+    def _module_name(self, windows):
+        """The module the task names; NAME_win on Windows when a role tarball ships it; fail if none is found."""
+        name = self._task.action
+        loader = self._shared_loader_obj.module_loader
+        collections = self._task.collections
+        if windows and loader.find_plugin_with_context(name + "_win", ".exe", collection_list=collections).resolved:
+            return name + "_win"
+        exts = self._connection.module_implementation_preferences
+        if not any(loader.find_plugin_with_context(name, ext, collection_list=collections).resolved for ext in exts):
+            raise AnsibleActionFail(
+                "module %s not found for this %s host: install the collection porttune.porttune "
+                "(ansible-galaxy collection install) and name it porttune.porttune.%s, or build a "
+                "checkout with make and point Ansible at its library/ (library = CHECKOUT/library in "
+                "ansible.cfg, or ANSIBLE_LIBRARY=CHECKOUT/library). Nothing was run."
+                % (name, "Windows" if windows else "POSIX", name.rsplit(".", 1)[-1]))
+        return name
 
     def _module_args(self):
         """The task's args, with the role's one-template mapping unpacked and nulls left out."""
@@ -95,7 +117,7 @@ class ActionModule(ActionBase):
             bits, path = built
             style, data, profile = bits.module_style, bits.b_module_data, bits.serialization_profile
         else:  # older: (style, shebang, data, path)
-            style, _, data, path = built
+            style, _shebang, data, path = built
             profile = None
         if style != "binary":
             return self._execute_module(module_name=module, module_args=args, task_vars=task_vars)
