@@ -66,9 +66,9 @@ TESTS += fuzz
 # allocator (linux/arena.c, in the musl build only, so neither the sanitizers
 # nor valgrind see it).
 .PHONY: faults
-faults: library/porttune build/faults/arena_stress | fuzz-deps
+faults: library/porttune build/test/porttune build/faults/arena_stress | fuzz-deps
 	./build/faults/arena_stress
-	bash tests/faults/run.sh library/porttune
+	bash tests/faults/run.sh library/porttune build/test/porttune
 	bash tests/faults/module-runs.sh library/porttune
 
 build/faults/arena_stress: tests/faults/arena_stress.c $(LINUX_ARENA)
