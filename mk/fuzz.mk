@@ -30,8 +30,9 @@ FUZZ_TARGETS += cli
 endif
 FUZZ_BIN := $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 
-# clang, clang-tidy, cppcheck, valgrind, jq (make deps installs build and
-# test only); order-only, so an install never forces a rebuild.
+# clang, clang-tidy, cppcheck, valgrind, jq for a suite run alone (make deps,
+# and so make test, installs every group first); order-only, so an install
+# never forces a rebuild.
 .PHONY: fuzz fuzz-build fuzz-replay fuzz-deps
 fuzz-deps:
 	sh scripts/deps.sh fuzz
