@@ -46,14 +46,15 @@ MINGW_JANSSON := build/deps/mingw/lib/libjansson.a
 # Front-end sources of the one binary; the CLI adds itself when present.
 APP_SRC := $(ANS_SRC) $(CLI_SRC)
 
-.PHONY: all deps venv test unit clean demo windows
-all: library/porttune library/linux/porttune library/porttune_info library/linux/porttune_info
-ifneq ($(shell command -v $(MINGWCC) 2>/dev/null),)
-all: library/porttune.exe library/porttune_info.exe
-endif
+.PHONY: all deps venv test artifacts unit clean demo windows
+# Every shipped binary, the .exe included: without mingw-w64 this fails
+# (make deps installs it) rather than quietly building less.
+all: library/porttune library/linux/porttune library/porttune_info library/linux/porttune_info \
+     library/porttune.exe library/porttune_info.exe
 
+# Every package group scripts/deps.sh knows (.ci/run installs through this).
 deps:
-	sh scripts/deps.sh build test
+	sh scripts/deps.sh all
 
 $(MUSL_JANSSON):
 	sh scripts/build-jansson.sh musl
@@ -113,16 +114,25 @@ $(VENV)/.done: requirements.txt
 	touch $@
 venv: $(VENV)/.done
 
-# Areas add their own test targets to TESTS in mk/*.mk.
+# Areas add their own test targets to TESTS in mk/*.mk, and what their
+# suites run (test builds, doubles, tarballs) to ARTIFACTS.
 TESTS := unit
+ARTIFACTS := all build/host/porttune venv
 -include mk/*.mk
 
+# The tested path is the README's path: every package group installed and
+# every artifact built before the first suite runs, so no suite finds less
+# than a fresh machine after `make test` has (and a suite that cannot run
+# fails, it never skips). Sub-makes: tools may only just have been installed.
+artifacts: $(ARTIFACTS)
+
 test: deps
-	$(MAKE) all
+	$(MAKE) artifacts
 	$(MAKE) $(TESTS)
 	@echo "make test: all suites passed ($(TESTS))"
 
-demo: deps
+demo:
+	sh scripts/deps.sh build test
 	$(MAKE) library/porttune venv
 	bash scripts/demo.sh
 

@@ -30,8 +30,9 @@ FUZZ_TARGETS += cli
 endif
 FUZZ_BIN := $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 
-# clang, clang-tidy, cppcheck, valgrind, jq (make deps installs build and
-# test only); order-only, so an install never forces a rebuild.
+# clang, clang-tidy, cppcheck, valgrind, jq for a suite run alone (make deps,
+# and so make test, installs every group first); order-only, so an install
+# never forces a rebuild.
 .PHONY: fuzz fuzz-build fuzz-replay fuzz-deps
 fuzz-deps:
 	sh scripts/deps.sh fuzz
@@ -66,9 +67,9 @@ TESTS += fuzz
 # allocator (linux/arena.c, in the musl build only, so neither the sanitizers
 # nor valgrind see it).
 .PHONY: faults
-faults: library/porttune build/faults/arena_stress | fuzz-deps
+faults: library/porttune build/test/porttune build/faults/arena_stress | fuzz-deps
 	./build/faults/arena_stress
-	bash tests/faults/run.sh library/porttune
+	bash tests/faults/run.sh library/porttune build/test/porttune
 	bash tests/faults/module-runs.sh library/porttune
 
 build/faults/arena_stress: tests/faults/arena_stress.c $(LINUX_ARENA)

@@ -22,7 +22,7 @@ LINT_PATHS := roles/porttune molecule playbooks
 # The role alone with its module in its own library/ (the role in git has
 # none: a checkout configures library = CHECKOUT/library, and the collection
 # carries the module in plugins/modules). `make collection` is the usual way.
-role-dist: library/porttune
+role-dist: library/porttune library/porttune.exe
 	rm -rf build/role-dist
 	mkdir -p build/role-dist
 	cp -a roles/porttune build/role-dist/porttune
@@ -32,8 +32,7 @@ role-dist: library/porttune
 	if [ -f library/porttune.yml ]; then cp library/porttune.yml build/role-dist/porttune/library/; fi
 	# Not porttune.exe: beside porttune it could be picked for Linux hosts;
 	# the role's action plugin sends Windows hosts to porttune_win.
-	if [ -f library/porttune.exe ]; then \
-	  cp library/porttune.exe build/role-dist/porttune/library/porttune_win.exe; fi
+	cp library/porttune.exe build/role-dist/porttune/library/porttune_win.exe
 	tar -C build/role-dist --owner=0 --group=0 --numeric-owner --sort=name \
 	  -czf $(ROLE_DIST) porttune
 	@echo "role-dist: $(ROLE_DIST)"; tar -tzvf $(ROLE_DIST) | grep library/
@@ -75,4 +74,5 @@ bench-fleet: all $(BENCH_VENV)/.done
 	  $(BENCH_VENV)/bin/python bench/fleet/bench.py --sizes "$(BENCH_SIZES)" \
 	  --out build/bench-fleet.md
 
+ARTIFACTS += role-dist
 TESTS += lint molecule-test

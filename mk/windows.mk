@@ -52,4 +52,5 @@ windows-test: windows-deps
 	$(MAKE) library/porttune.exe build/win/fake_netsh.exe windows-unit
 	bash tests/win/run.sh library/porttune.exe build/win/fake_netsh.exe
 
+ARTIFACTS += build/win/fake_netsh.exe
 TESTS += windows-test

@@ -2,16 +2,22 @@
 # SPDX-License-Identifier: MIT
 # Install the Debian packages porttune builds and tests with; enable deb-src
 # (from the existing apt sources) so jansson's source package can be fetched.
+#
+#   sh scripts/deps.sh [GROUP...]    default (and "all"): every group, which
+#                                    is what `make deps`, `make test` and
+#                                    .ci/run install
 set -eu
-PKGS="${*:-build test}"
+ALL_GROUPS="build test windows puppet fuzz"
+PKGS="${*:-all}"
+[ "$PKGS" != all ] || PKGS=$ALL_GROUPS
 need=""
 want() { for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || need="$need $p"; done; }
 for group in $PKGS; do
   case "$group" in
-    build) want make gcc cmake musl-tools dpkg-dev libjansson-dev ;;
+    build) want make gcc binutils cmake musl-tools dpkg-dev libjansson-dev ;;
     test)  want libcmocka-dev pkg-config iproute2 util-linux procps cppcheck \
-                python3-venv python3-yaml socat openssh-server openssh-client iproute2 git ;;
-    windows) want gcc-mingw-w64-x86-64 wine64 wine ;;
+                python3-venv python3-yaml socat openssh-server openssh-client git jq ;;
+    windows) want gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 wine64 wine ;;
     puppet) want puppet ;;
     fuzz) want clang libclang-rt-14-dev clang-tidy cppcheck valgrind jq util-linux ;;
     *) echo "deps.sh: unknown group '$group'" >&2; exit 2 ;;

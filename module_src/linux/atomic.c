@@ -46,9 +46,12 @@ static int write_all(int fd, const char *text, size_t len)
     return 0;
 }
 
-/* Test hook, used by tests/faults to kill -9 a run between the temp write
- * and the rename: PORTTUNE_TEST_PAUSE_BEFORE_RENAME=SECONDS (fractions allowed,
- * at most 600) holds the written temp file that long. Unset in production. */
+#ifdef PT_TEST_HOOKS
+/* Test builds only (-DPT_TEST_HOOKS, build/test/porttune and the host
+ * build; never library/porttune): tests/faults and tests/cli stop a run
+ * between the temp write and the rename with
+ * PORTTUNE_TEST_PAUSE_BEFORE_RENAME=SECONDS (fractions allowed, at most 600),
+ * which holds the written temp file that long. */
 static void test_pause_before_rename(void)
 {
     const char *s = getenv("PORTTUNE_TEST_PAUSE_BEFORE_RENAME");
@@ -67,6 +70,11 @@ static void test_pause_before_rename(void)
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
         ;
 }
+#else
+static void test_pause_before_rename(void)
+{
+}
+#endif
 
 /* Opens the directory dir of the file path without following links and
  * checks it (pt__check_dir_stat); the locked directory's own descriptor

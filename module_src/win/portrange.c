@@ -8,9 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Tests only: run this program instead of %SystemRoot%\system32\netsh.exe. */
-#define NETSH_ENV L"PORTTUNE_TEST_NETSH"
-
 const wchar_t *const pt__family_w[2] = { L"ipv4", L"ipv6" };
 const char *const pt__family_name[2] = { "IPv4", "IPv6" };
 
@@ -22,13 +19,13 @@ static struct {
     unsigned long start[2], count[2];
 } seen;
 
+/* The full path %SystemRoot%\System32\netsh.exe, from the system directory
+ * Windows reports: never a search path nor anything the environment names,
+ * since this runs as administrator. */
 static int netsh_exe(wchar_t *buf, size_t size)
 {
-    DWORD n = GetEnvironmentVariableW(NETSH_ENV, buf, (DWORD)size);
+    UINT n = GetSystemDirectoryW(buf, (UINT)size);
 
-    if (n > 0 && n < size)
-        return 0;
-    n = GetSystemDirectoryW(buf, (UINT)size);
     if (n == 0 || n + 12 >= size)
         return -1;
     memcpy(buf + n, L"\\netsh.exe", 11 * sizeof(wchar_t));

@@ -62,7 +62,7 @@ void pt__state_forget(const wchar_t *name);
 extern const wchar_t *const pt__family_w[2];     /* L"ipv4", L"ipv6" */
 extern const char *const pt__family_name[2];     /* "IPv4", "IPv6" */
 
-/* Runs netsh (or the test double PORTTUNE_TEST_NETSH names) with args; as
+/* Runs %SystemRoot%\System32\netsh.exe (full path, no search) with args; as
  * pt__win_run, errors naming object. */
 int pt__netsh_run(const wchar_t *args, char **out, DWORD *code, const char *object,
                   pt_error_t *err);

@@ -6,11 +6,18 @@
 # tmpfs, /etc/sysctl.conf is empty, /etc is read-only and /proc/sys is
 # read-only except /proc/sys/net. Nothing reaches the machine's settings.
 #
-#   bash tests/cli/run.sh BINARY          run all cases
+#   bash tests/cli/run.sh BINARY [HOOK_BINARY]   run all cases
+#
+# case_partial stops a run before its rename with
+# PORTTUNE_TEST_PAUSE_BEFORE_RENAME, which only test builds (-DPT_TEST_HOOKS)
+# honour: HOOK_BINARY is such a build of the same code (default BINARY; the
+# host build has the hooks, `make cli-test` passes build/test/porttune beside
+# the shipped library/porttune).
 #   UPDATE=1 bash tests/cli/run.sh BINARY rewrite tests/cli/expected/*.txt
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 BIN=$(realpath "${1:-library/porttune}")
+HOOK_BIN=$(realpath "${2:-$BIN}")
 
 if [ "${PT_CLI_INNER:-}" != 1 ]; then
   if [ "$(id -u)" != 0 ] || ! command -v unshare >/dev/null; then
@@ -19,7 +26,8 @@ if [ "${PT_CLI_INNER:-}" != 1 ]; then
     exit 1
   fi
   [ -x "$BIN" ] || { echo "tests/cli: no binary $BIN"; echo "0 passed, 1 failed"; exit 1; }
-  exec unshare --mount --propagation private -- env PT_CLI_INNER=1 bash "$0" "$BIN"
+  [ -x "$HOOK_BIN" ] || { echo "tests/cli: no test build $HOOK_BIN"; echo "0 passed, 1 failed"; exit 1; }
+  exec unshare --mount --propagation private -- env PT_CLI_INNER=1 bash "$0" "$BIN" "$HOOK_BIN"
 fi
 
 # ---- inside the private mount namespace ----
@@ -272,7 +280,7 @@ case_partial() {
   pt set fin_timeout=50 --file "$f" "$ST"
   expect_rc "setup: fin_timeout=50 persisted" 2 $RC
   cp "$f" "$TMP/before.conf"
-  PORTTUNE_TEST_PAUSE_BEFORE_RENAME=2 "$BIN" set port_range=1024-65535 fin_timeout=30 \
+  PORTTUNE_TEST_PAUSE_BEFORE_RENAME=2 "$HOOK_BIN" set port_range=1024-65535 fin_timeout=30 \
     --json --file "$f" "$ST" >"$TMP/out" 2>"$TMP/err" &
   pid=$!
   for _ in $(seq 300); do
@@ -281,7 +289,7 @@ case_partial() {
     sleep 0.01
   done
   if [ -z "$tmpf" ]; then
-    bad "the run did not reach its temp file within 3 s"
+    bad "the run did not reach its temp file within 3 s ($HOOK_BIN built without -DPT_TEST_HOOKS?)"
   else
     expect_eq "live values written before persisting" \
       "$(live ip_local_port_range) $(live tcp_fin_timeout)" "1024 65535 30"
@@ -424,7 +432,7 @@ if [ -n "${PT_CASE:-}" ]; then   # inside the case's network namespace
 fi
 echo "== tests/cli with $BIN"
 for c in $CASES; do
-  out=$(PT_CASE=$c PT_TMP=$TMP unshare --net -- bash "$0" "$BIN" 2>&1)
+  out=$(PT_CASE=$c PT_TMP=$TMP unshare --net -- bash "$0" "$BIN" "$HOOK_BIN" 2>&1)
   printf '%s\n' "$out" | grep -v '^counts '
   counts=$(printf '%s\n' "$out" | sed -n 's/^counts //p')
   if [ -z "$counts" ]; then

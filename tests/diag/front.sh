@@ -22,7 +22,7 @@ py=/usr/bin/python3
 [ -x "$py" ] || py=python3
 
 if [ "${PT_DIAG_NETNS:-}" != 1 ]; then
-  [ "$(id -u)" = 0 ] || { echo "FAIL diag front.sh: needs root for unshare -n" >&2; exit 1; }
+  [ "$(id -u)" = 0 ] || { echo "FAIL diag front.sh: needs root for unshare -n; running as uid $(id -u)" >&2; exit 1; }
   # Own network and mount namespaces, which die with us.
   exec unshare -n -m env PT_DIAG_NETNS=1 UPDATE="${UPDATE:-}" NO_NETLINK="$nonl" \
     bash "$0" "$bin"

@@ -18,7 +18,7 @@ py=/usr/bin/python3
 [ -x "$py" ] || py=python3
 
 if [ "${PT_DIAG_NETNS:-}" != 1 ]; then
-  [ "$(id -u)" = 0 ] || { echo "FAIL diag run.sh: needs root for unshare -n" >&2; exit 1; }
+  [ "$(id -u)" = 0 ] || { echo "FAIL diag run.sh: needs root for unshare -n; running as uid $(id -u)" >&2; exit 1; }
   # Everything below runs in a namespace of its own, which dies with us.
   exec unshare -n env PT_DIAG_NETNS=1 NO_NETLINK="$nonl" bash "$0" "$bin"
 fi

@@ -4,7 +4,13 @@
 # permission denied, missing directory, kill -9 between temp write and rename,
 # concurrent runs, symlinked or world-writable places, injection attempts.
 #
-#   tests/faults/run.sh [BINARY]     (default library/porttune; needs root)
+#   tests/faults/run.sh [BINARY [HOOK_BINARY]]     (needs root)
+#
+# BINARY defaults to library/porttune. The kill -9 and concurrency tests stop
+# runs before their rename with PORTTUNE_TEST_PAUSE_BEFORE_RENAME, which only
+# test builds (-DPT_TEST_HOOKS) honour: HOOK_BINARY is such a build of the
+# same code (default BINARY: the host build has the hooks; `make faults`
+# passes build/test/porttune beside the shipped library/porttune).
 #
 # Isolation: the script re-runs itself in a private mount namespace, so every
 # tmpfs and bind mount it makes vanishes with it; every run that may write
@@ -16,10 +22,11 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 
 BIN=$(realpath "${1:-library/porttune}")
+HOOK_BIN=$(realpath "${2:-$BIN}")
 if [ "$(id -u)" != 0 ]; then
-    echo "SKIP: the fault tests need root (namespaces, mounts, uid changes)"
-    echo "0 passed, 0 failed"
-    exit 0
+    echo "tests/faults: FAIL: needs root (network and mount namespaces, uid changes); running as uid $(id -u)"
+    echo "0 passed, 1 failed"
+    exit 1
 fi
 if [ -z "${PT_FAULTS_MNTNS:-}" ]; then
     exec unshare -m --propagation private env PT_FAULTS_MNTNS=1 bash "$0" "$@"
@@ -27,7 +34,9 @@ fi
 [ -x "$BIN" ] || { echo "no module binary at $BIN"; echo "0 passed, 1 failed"; exit 1; }
 # A private copy: a rebuild of the original during the run must not swap it.
 SUITE=$(mktemp -d /tmp/ptfaults-bin.XXXXXX)
-cp "$BIN" "$SUITE/porttune" && chmod 755 "$SUITE" && BIN=$SUITE/porttune
+[ -x "$HOOK_BIN" ] || { echo "no test build at $HOOK_BIN"; echo "0 passed, 1 failed"; exit 1; }
+cp "$BIN" "$SUITE/porttune" && cp "$HOOK_BIN" "$SUITE/porttune-hooks" && chmod 755 "$SUITE" &&
+    BIN=$SUITE/porttune HOOK_BIN=$SUITE/porttune-hooks
 
 IPV4=/proc/sys/net/ipv4
 KEYS="ip_local_port_range ip_local_reserved_ports tcp_fin_timeout tcp_tw_reuse tcp_tw_reuse_delay tcp_max_tw_buckets"
@@ -191,7 +200,7 @@ t_dir_missing() {
 t_kill_at_rename() {
     setup
     args '{"fin_timeout": 45, "apply": false}'
-    nsenter -t "$NS" -n env PORTTUNE_TEST_PAUSE_BEFORE_RENAME=60 "$BIN" "$T/args.json" >/dev/null 2>&1 &
+    nsenter -t "$NS" -n env PORTTUNE_TEST_PAUSE_BEFORE_RENAME=60 "$HOOK_BIN" "$T/args.json" >/dev/null 2>&1 &
     local pid=$! i tmp=""
     for i in $(seq 500); do
         tmp=$(find "$T/etc" -maxdepth 1 -name '.60-porttune.conf.porttune-*')
@@ -256,7 +265,7 @@ concurrent() {  # N
     for i in $(seq 0 $((n - 1))); do
         k=$((i % nk))
         args '{"'"${keys[$k]}"'": '"${vals[$k]}"'}' "$T/args$i.json"
-        nsenter -t "$NS" -n env PORTTUNE_TEST_PAUSE_BEFORE_RENAME=0.1 "$BIN" "$T/args$i.json" >"$T/out$i" 2>&1 &
+        nsenter -t "$NS" -n env PORTTUNE_TEST_PAUSE_BEFORE_RENAME=0.1 "$HOOK_BIN" "$T/args$i.json" >"$T/out$i" 2>&1 &
         pids+=($!)
     done
     for i in "${!pids[@]}"; do

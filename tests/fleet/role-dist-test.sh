@@ -83,14 +83,14 @@ first=$("$here/fleet.sh" list "$work/fleet" | head -1)
 ansible-playbook -vvv -i "$work/fleet/inventory.yml" -l "$first" site.yml >"$work/out" 2>&1 || true
 grep -q "Using module file .*/roles/porttune/library/porttune\$" "$work/out" \
   || { grep "Using module file" "$work/out"; fail "Linux host did not get library/porttune"; }
-if [ -f roles/porttune/library/porttune_win.exe ]; then
-  for p in 0 1; do   # pipelining off and on: Windows hosts always take Ansible's own path
-    ANSIBLE_PIPELINING=$p ansible-playbook -vvv -i "$work/fleet/inventory.yml" -l "$first" \
-      -e ansible_shell_type=powershell site.yml >"$work/out" 2>&1 || true
-    grep -q "Using module file .*/roles/porttune/library/porttune_win.exe\$" "$work/out" \
-      || { grep "Using module file" "$work/out"; fail "Windows host did not get library/porttune_win.exe (pipelining=$p)"; }
-  done
-fi
+[ -f roles/porttune/library/porttune_win.exe ] ||
+  fail "the tarball has no library/porttune_win.exe (make role-dist needs library/porttune.exe)"
+for p in 0 1; do   # pipelining off and on: Windows hosts always take Ansible's own path
+  ANSIBLE_PIPELINING=$p ansible-playbook -vvv -i "$work/fleet/inventory.yml" -l "$first" \
+    -e ansible_shell_type=powershell site.yml >"$work/out" 2>&1 || true
+  grep -q "Using module file .*/roles/porttune/library/porttune_win.exe\$" "$work/out" \
+    || { grep "Using module file" "$work/out"; fail "Windows host did not get library/porttune_win.exe (pipelining=$p)"; }
+done
 
 ansible-doc -t role -r roles porttune >/dev/null || fail "ansible-doc -t role porttune"
 if [ -f roles/porttune/library/porttune.yml ]; then

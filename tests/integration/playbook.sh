@@ -121,7 +121,7 @@ if [ "${1:-}" = --inside ]; then
     assert_contains "$(cat "$SF")" "net.ipv4.ip_local_port_range = 10000 60999" "$SF"
   }
 
-  # library/ as `make` leaves it (porttune.exe too when mingw is installed):
+  # library/ as `make` leaves it (porttune.exe beside porttune):
   # the Linux host must still run the Linux binary.
   library_as_built() {
     ANSIBLE_LIBRARY=$ROOT/library pb --check
@@ -146,6 +146,8 @@ die() { echo "playbook.sh: $*" >&2; echo "0 passed, 1 failed"; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "needs root (network and mount namespaces)"
 [ -x "$ROOT/library/porttune" ] || die "no library/porttune (run make)"
+[ -f "$ROOT/library/porttune.exe" ] ||
+  die "no library/porttune.exe: the check of which binary a Linux host gets needs it beside library/porttune (make deps; make)"
 [ -x "$VENV/bin/ansible-playbook" ] || die "no $VENV/bin/ansible-playbook (run make venv)"
 command -v jq >/dev/null || die "needs jq"
 

@@ -28,22 +28,56 @@
 #                               output and truncation-safe formatting
 # clang-tidy runs one file per process: clang-tidy 14 reports false
 # "uninitialized va_list" findings when one process analyses several files.
-# Windows files that need <windows.h> are analysed for the mingw target.
+# Windows files that need <windows.h> are analysed for the mingw target; the
+# mingw headers are required (scripts/deps.sh windows), never skipped.
+#
+# The gate trusts neither silence nor a count alone: each tool must be
+# installed, must exit 0 (cppcheck: 0, or 1 with findings) on every file, and
+# must first report the known defect in tests/static/canary/ (so a tool that
+# crashes, is missing, or runs and analyses nothing fails the gate).
+# tests/static/selftest.sh proves that with fake tools on PATH.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 
 CHECKS='-*,clang-analyzer-*,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling,-clang-analyzer-optin.performance.Padding,-clang-analyzer-optin.portability.UnixAPI,bugprone-*,-bugprone-easily-swappable-parameters,-bugprone-implicit-widening-of-multiplication-result,-bugprone-branch-clone,cert-*,-cert-err33-c,misc-*,performance-*,-performance-no-int-to-ptr,portability-*'
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 1)}
+WINRE='include "(winsys|windows)\.h"|<windows\.h>'
+
+fail() { echo "$1: FAIL: $2" >&2; exit 1; }
+need() {  # need TOOL GROUP
+    command -v "$1" >/dev/null 2>&1 ||
+        fail "$1" "$1 is not installed or not on PATH (sh scripts/deps.sh $2)"
+}
 
 case "${1:-}" in
 cppcheck)
-    exec cppcheck -q --std=c11 --enable=warning,style,performance,portability \
+    need cppcheck fuzz
+    mkdir -p build/static
+    log=build/static/cppcheck.log
+    # The canary: exit 1 and its arrayIndexOutOfBounds, or the tool is broken.
+    cppcheck -q --std=c11 --error-exitcode=1 --template='{id} {file}:{line}' \
+        tests/static/canary/cppcheck.c >"$log" 2>&1
+    rc=$?
+    if [ "$rc" -ne 1 ] || ! grep -q '^arrayIndexOutOfBounds ' "$log"; then
+        cat "$log" >&2
+        fail cppcheck "cppcheck exited $rc on tests/static/canary/cppcheck.c and did not report its arrayIndexOutOfBounds; the tool is not working"
+    fi
+    cppcheck -q --std=c11 --enable=warning,style,performance,portability \
         --error-exitcode=1 --inline-suppr --suppress=variableScope \
         --suppress=unusedStructMember:module_src/diag/internal.h \
         --library=tests/static/jansson.cfg -Imodule_src module_src
+    rc=$?
+    case $rc in
+    0) echo "cppcheck: module_src clean" ;;
+    1) fail cppcheck "findings above" ;;
+    *) fail cppcheck "cppcheck exited $rc (crashed or could not run); nothing was checked" ;;
+    esac
     ;;
 clang-tidy)
     shift
+    need clang-tidy fuzz
+    [ -d /usr/x86_64-w64-mingw32/include ] ||
+        fail clang-tidy "no mingw headers in /usr/x86_64-w64-mingw32/include, so the Windows API files cannot be analysed (sh scripts/deps.sh windows)"
     # jansson.h alone, for the mingw target (the host's /usr/include would
     # shadow mingw's C library headers).
     jinc=build/static/jinc
@@ -52,23 +86,45 @@ clang-tidy)
     ln -sfn /usr/include/jansson_config.h "$jinc/jansson_config.h"
     files=("$@")
     [ ${#files[@]} -gt 0 ] || mapfile -t files < <(find module_src -name '*.c' | sort)
-    if [ ! -d /usr/x86_64-w64-mingw32/include ]; then
-        echo "clang-tidy: SKIP Windows API files: no mingw headers (scripts/deps.sh windows)"
-        mapfile -t files < <(printf '%s\n' "${files[@]}" |
-            xargs grep -LE 'include "(winsys|windows)\.h"|<windows\.h>')
-    fi
+    [ ${#files[@]} -gt 0 ] || fail clang-tidy "no files to analyse"
     out=build/static/clang-tidy.log
-    : >"$out"
-    printf '%s\n' "${files[@]}" | xargs -P "$JOBS" -I{} sh -c '
-        f=$1 checks=$2 jinc=$3
-        if grep -qE "include \"(winsys|windows)\.h\"|<windows\.h>" "$f"; then
+    errs=build/static/clang-tidy.err
+    status=build/static/clang-tidy.status
+    rm -rf "$errs"; mkdir -p "$errs"
+    : >"$out"; : >"$status"
+    # One line "RC FILE" per analysed file in $status; stderr per file in $errs.
+    printf '%s\n' tests/static/canary/tidy.c "${files[@]}" | xargs -P "$JOBS" -I{} sh -c '
+        f=$1 checks=$2 jinc=$3 errs=$4 status=$5 winre=$6
+        if grep -qE "$winre" "$f"; then
             set -- --target=x86_64-w64-mingw32 -municode -Imodule_src/win/compat \
                    -isystem "$jinc" -isystem /usr/x86_64-w64-mingw32/include
         else
             set -- -D_DEFAULT_SOURCE -D_GNU_SOURCE
         fi
-        clang-tidy -quiet --checks="$checks" "$f" -- -std=c11 -Imodule_src "$@" 2>/dev/null
-    ' _ {} "$CHECKS" "$jinc" >>"$out"
+        e=$errs/$(printf "%s" "$f" | tr / _).txt
+        clang-tidy -quiet --checks="$checks" "$f" -- -std=c11 -Imodule_src "$@" \
+            >"$e.out" 2>"$e"
+        echo "$? $f" >>"$status"
+    ' _ {} "$CHECKS" "$jinc" "$errs" "$status" "$WINRE"
+    canary=$(cat "$errs/tests_static_canary_tidy.c.txt.out" 2>/dev/null)
+    for f in "${files[@]}"; do
+        cat "$errs/$(printf '%s' "$f" | tr / _).txt.out" >>"$out" 2>/dev/null
+    done
+    # Every file analysed, every run exited 0.
+    bad=$(awk '$1 != 0' "$status")
+    ran=$(wc -l <"$status")
+    if [ -n "$bad" ]; then
+        while read -r rc f; do
+            echo "clang-tidy exited $rc on $f:" >&2
+            tail -n 5 "$errs/$(printf '%s' "$f" | tr / _).txt" >&2
+        done <<<"$bad"
+        grep -E -A3 '(warning|error): ' "$out"
+        fail clang-tidy "clang-tidy exited non-zero (crashed, could not run or found compiler errors) on $(wc -l <<<"$bad") of $ran files"
+    fi
+    [ "$ran" -eq $(( ${#files[@]} + 1 )) ] ||
+        fail clang-tidy "clang-tidy ran on $ran of $(( ${#files[@]} + 1 )) files (the canary included)"
+    grep -q 'warning: .*\[clang-analyzer-core.uninitialized.UndefReturn\]' <<<"$canary" ||
+        fail clang-tidy "clang-tidy did not report the known defect in tests/static/canary/tidy.c; the tool is not working"
     findings=$(grep -cE '(warning|error): ' "$out")
     grep -E -A3 '(warning|error): ' "$out"
     echo "clang-tidy: ${#files[@]} files, $findings findings"

@@ -10,6 +10,10 @@
  *                     (without "excl-list": Windows-like defaults, 5357 held
  *                     by the system and an administered 50000-50059)
  *   FAKE_NETSH_LOG    append each call's arguments here (optional)
+ *   FAKE_NETSH_SELF   write argv[0], the path the caller started, here
+ *                     (optional): the tests install this double as the
+ *                     prefix's C:\windows\system32\netsh.exe and check that
+ *                     it, not Wine's builtin netsh, ran from that path
  *   FAKE_NETSH_FAIL   comma list of ipv4-show, ipv6-show, ipv4-set, ipv6-set,
  *                     ipv4-set-half, ipv6-set-half (write the range, then
  *                     fail), ipv4-exshow, ipv6-exshow, ipv4-add, ipv6-add,
@@ -260,6 +264,7 @@ int main(int argc, char **argv)
 {
     const char *state = env_or("FAKE_NETSH_STATE", "C:\\porttune-fake-netsh.txt");
     const char *log = getenv("FAKE_NETSH_LOG");
+    const char *self = getenv("FAKE_NETSH_SELF");
     char what[32];
     range_t r[2];
     unsigned long s = 0, n = 0;
@@ -267,6 +272,13 @@ int main(int argc, char **argv)
 
     /* Real netsh writes "\r\n"; text mode would make it "\r\r\n". */
     _setmode(_fileno(stdout), _O_BINARY);
+    if (self != NULL && *self != '\0' && argc > 0) {
+        FILE *f = fopen(self, "w");
+        if (f != NULL) {
+            fprintf(f, "%s\n", argv[0]);
+            fclose(f);
+        }
+    }
     if (log != NULL && *log != '\0') {
         FILE *f = fopen(log, "a");
         if (f != NULL) {

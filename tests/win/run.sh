@@ -9,7 +9,8 @@
 # Registry values are really written to and read back from the prefix's
 # registry (checked with `wine reg query`). Wine's netsh has no `dynamicport`,
 # so the dynamic port range runs against tests/win/fake_netsh.c, a TEST DOUBLE
-# the module is pointed at with PORTTUNE_TEST_NETSH (see tests/win/README.md).
+# installed as the prefix's C:\windows\system32\netsh.exe, the one path the
+# module runs netsh from (see tests/win/README.md).
 # Tests share one prefix and run in order; the last line is
 # "N passed, N failed" and the exit code is 1 when any failed.
 set -u
@@ -30,8 +31,10 @@ done
 
 export WINEDEBUG=-all
 # No Mono or Gecko: nothing here needs .NET or HTML, and the installer
-# prompts would stall wineboot.
-export WINEDLLOVERRIDES="mscoree,mshtml="
+# prompts would stall wineboot. netsh.exe=n: Wine prefers its builtin netsh
+# to the system32 file (a stub saying "Wine builtin DLL" after wineboot), so
+# without it the double installed there below would never run.
+export WINEDLLOVERRIDES="mscoree,mshtml=;netsh.exe=n"
 WINEPREFIX=$(mktemp -d /tmp/porttune-wine.XXXXXX) || die "mktemp failed"
 export WINEPREFIX
 cleanup() {
@@ -52,8 +55,13 @@ BOOT=$(( $(ms) - T0 ))
 C="$WINEPREFIX/drive_c/pt"
 mkdir -p "$C"
 cp "$EXE" "$C/porttune.exe"
-cp "$FAKE" "$C/fake_netsh.exe"
-export PORTTUNE_TEST_NETSH='C:\pt\fake_netsh.exe'
+# GetSystemDirectoryW is C:\windows\system32 in a 64-bit prefix, this file.
+SYS32="$WINEPREFIX/drive_c/windows/system32"
+[ -f "$SYS32/netsh.exe" ] || die "wineboot left no $SYS32/netsh.exe to replace"
+cp "$FAKE" "$SYS32/netsh.exe"
+mkdir -p "$C/decoy"
+cp "$FAKE" "$C/decoy/netsh.exe"
+export FAKE_NETSH_SELF='C:\pt\netsh-self.txt'
 export FAKE_NETSH_STATE='C:\pt\netsh-state.txt'
 export FAKE_NETSH_LOG='C:\pt\netsh-log.txt'
 export FAKE_NETSH_FAIL=""
@@ -147,6 +155,20 @@ t() {  # t NAME: runs function NAME
 }
 
 # ---- tests (in order: each starts from the state the previous one left) ----
+
+# The module runs netsh only as C:\windows\system32\netsh.exe, by that full
+# path: not a program the environment names (the release builds had a test
+# hook for that) nor one found first on PATH (WINEPATH goes before Wine's
+# own PATH), and the double there really runs, not Wine's builtin.
+t_netsh_runs_from_system32_only() {
+  rm -f "$C/netsh-self.txt"
+  PORTTUNE_TEST_NETSH='C:\pt\decoy\netsh.exe' WINEPATH='C:\pt\decoy' \
+    run_pt '{"port_range": "49152-65535", "_ansible_check_mode": true}'
+  ok_run
+  eq "$(tr -d '\r' < "$C/netsh-self.txt" 2>/dev/null | tr 'A-Z' 'a-z')" \
+    'c:\windows\system32\netsh.exe' "the program the module started (argv[0] of the double)"
+  eq "$(grep -c 'show dynamicport tcp' "$C/netsh-log.txt" 2>/dev/null)" 2 "show calls the double logged"
+}
 
 t_check_mode_fresh_host_writes_nothing() {
   local before; before=$(snapshot)
@@ -597,7 +619,7 @@ t_reserved_absent_removes_only_ours() {
 
 T1=$(ms)
 for name in \
-  t_check_mode_fresh_host_writes_nothing t_apply_writes_registry_and_reports_reboot \
+  t_netsh_runs_from_system32_only t_check_mode_fresh_host_writes_nothing t_apply_writes_registry_and_reports_reboot \
   t_second_run_is_unchanged t_invalid_values_rejected_nothing_written \
   t_linux_options_skipped_with_warning t_args_file_with_bom t_non_ascii_path_and_utf8_output \
   t_mistyped_command_is_a_usage_error \
