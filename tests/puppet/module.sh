@@ -113,6 +113,10 @@ if [ -x "$MP/porttune/files/porttune" ] && [ -f "$MP/porttune/manifests/init.pp"
 else
   bad "installed module contents" "$(find "$MP" | sort)"
 fi
+puppet module changes "${PUP[@]}" "$MP/porttune" >"$T/changes.out" 2>&1
+RC=$?
+expect_rc "puppet module changes reads checksums.json" 0 $RC changes
+has "and finds every file as shipped" changes "No modified files"
 if cmp -s "$MP/porttune/files/porttune" "$BIN"; then ok "files/porttune is the built helper ($BIN)"
 else bad "files/porttune differs from $BIN"; fi
 mkdir -p "$R/bin" "$R/man"
@@ -141,6 +145,7 @@ porttune { 'ephemeral':
 }
 EOF
 expect_rc "class and type converge in one run" 2 $RC converge
+hasnt "without warnings" converge "Warning:"
 eq "the class installed the helper" "$(cmp "$R/bin/porttune" "$MP/porttune/files/porttune" && stat -c %a "$R/bin/porttune")" 755
 if man -l "$R/man/man1/porttune.1" 2>/dev/null | grep -q "EXIT STATUS"; then
   ok "the class installed the man page and it renders"
