@@ -145,7 +145,9 @@ porttune { 'ephemeral':
 }
 EOF
 expect_rc "class and type converge in one run" 2 $RC converge
-hasnt "without warnings" converge "Warning:"
+# (but Puppet's own noise in a namespace without network, see quiet)
+if quiet "$T/converge.out" | grep -q "Warning:"; then bad "converging logs a warning" "$(quiet "$T/converge.out")"
+else ok "converging logs no warning"; fi
 eq "the class installed the helper" "$(cmp "$R/bin/porttune" "$MP/porttune/files/porttune" && stat -c %a "$R/bin/porttune")" 755
 if man -l "$R/man/man1/porttune.1" 2>/dev/null | grep -q "EXIT STATUS"; then
   ok "the class installed the man page and it renders"
