@@ -15,10 +15,9 @@ Puppet::Type.type(:porttune).provide(:helper) do
 
   commands porttune: 'porttune'
 
-  MANAGED = [:port_range, :reserved_ports, :fin_timeout, :tw_reuse, :tw_reuse_delay, :max_tw_buckets].freeze
-
+  # (Not a constant: one defined in this block would land on Object.)
   def self.managed
-    MANAGED
+    [:port_range, :reserved_ports, :fin_timeout, :tw_reuse, :tw_reuse_delay, :max_tw_buckets]
   end
 
   # Runs the helper; returns [parsed JSON, exit code]. Raises Puppet::Error
@@ -105,7 +104,7 @@ Puppet::Type.type(:porttune).provide(:helper) do
   # The properties named in the manifest, for state=absent: their entries go.
   def named
     resource.properties.each_with_object({}) do |p, h|
-      h[p.name] = p.should if MANAGED.include?(p.name) && !p.should.nil?
+      h[p.name] = p.should if self.class.managed.include?(p.name) && !p.should.nil?
     end
   end
 
@@ -136,7 +135,7 @@ Puppet::Type.type(:porttune).provide(:helper) do
     if @pending.nil?
       pending = {}
       resource.properties.each do |p|
-        next unless MANAGED.include?(p.name) && !p.should.nil?
+        next unless self.class.managed.include?(p.name) && !p.should.nil?
         pending[p.name] = p.should unless p.safe_insync?(current(p.name))
       end
       pending[prop] = value
@@ -163,7 +162,7 @@ Puppet::Type.type(:porttune).provide(:helper) do
     @cached_state = nil
   end
 
-  MANAGED.each do |prop|
+  managed.each do |prop|
     define_method(prop) { current(prop) }
     define_method("#{prop}=") { |value| record(prop, value) }
   end

@@ -76,6 +76,11 @@ describe Puppet::Type.type(:porttune).provider(:helper) do
       expect(calls.last).to eq(['check', '--json', 'fin_timeout=30', 'state=absent'])
     end
 
+    it 'does not exist when check state=absent has nothing to do (exit 0)' do
+      allow(described_class).to receive(:helper_run).and_return([{ 'changed' => false }, 0])
+      expect(provider.exists?).to be false
+    end
+
     it 'is one set state=absent in flush' do
       provider.destroy
       expect(calls).to be_empty
