@@ -128,8 +128,11 @@ Puppet::Type.type(:porttune).provide(:helper) do
   # (`check`, which validates every pending value against this host and
   # changes nothing) and, when that fails, every setter fails with its
   # message: no change notices, exit 4. What only the write itself can show
-  # (the kernel refusing a value, a read-only file system) still fails the
-  # resource from flush, with the helper's message and exit code.
+  # (the kernel refusing a value, a read-only file system) fails the
+  # resource from flush with the helper's message; Puppet has counted the
+  # logged changes by then, so its exit code is 6 even when the helper put
+  # everything back, and the message says the logged changes were not all
+  # made (the harness offers a provider no way to take a change back).
   def record(prop, value)
     raise @failure if @failure
     if @pending.nil?
