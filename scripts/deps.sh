@@ -18,7 +18,7 @@ for group in $PKGS; do
     test)  want libcmocka-dev pkg-config iproute2 util-linux procps cppcheck \
                 python3-venv python3-yaml socat openssh-server openssh-client git jq ;;
     windows) want gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 wine64 wine ;;
-    puppet) want puppet ;;
+    puppet) want puppet puppet-lint ruby-rspec ruby-rspec-puppet ruby-puppetlabs-spec-helper ;;
     fuzz) want clang libclang-rt-14-dev clang-tidy cppcheck valgrind jq util-linux ;;
     *) echo "deps.sh: unknown group '$group'" >&2; exit 2 ;;
   esac

@@ -243,11 +243,11 @@ has "with the helper's message" hostlimit "change from '1024-65535' to '1000-655
 hasnt "and port_range not reported as changed" hostlimit "port_range changed"
 hasnt "nor fin_timeout" hostlimit "fin_timeout changed"
 eq "nothing changed" "$(snapshot)" "$before"
-apply nohelper <<EOF
-porttune { 'x': fin_timeout => 31, helper => '$T/no/porttune', $S }
+PATH=/usr/sbin:/usr/bin:/sbin:/bin apply nohelper <<EOF
+porttune { 'x': fin_timeout => 31, $S }
 EOF
-expect_rc "a missing helper fails" 4 $RC nohelper
-has "naming the helper" nohelper "the helper '$T/no/porttune' was not found"
+expect_rc "without the helper on PATH the resource fails" 4 $RC nohelper
+has "as not suitable" nohelper "Error: Could not find a suitable provider for porttune"
 
 # --- persist only ---
 apply persistonly <<EOF

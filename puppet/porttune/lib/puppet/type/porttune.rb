@@ -15,13 +15,53 @@ Puppet::Type.newtype(:porttune) do
     reserved ports. A setting is in sync when its live value (apply => true)
     and its value in the sysctl file (persist => true) are the wanted one.
 
+    Needs the helper on the agent's PATH: `include porttune` installs it
+    (and its man page and the external fact); without it the provider is not
+    suitable and Puppet says so.
+
     @example
+      include porttune
       porttune { 'ephemeral':
         port_range     => '1024-65535',
         reserved_ports => ['8080-8081', 9000],
         fin_timeout    => 30,
       }
   DOC
+
+  ensurable do
+    desc <<-DOC
+      `present` (the default): the properties given are managed; each reports
+      its own change. `absent`: the helper's `state=absent` — the named
+      properties' entries (every setting when none is named) are removed from
+      `sysctl_file`, the file is deleted when it becomes empty, and the live
+      values recorded in `state_file` before porttune first changed them are
+      put back. The properties' values are validated but not used.
+    DOC
+
+    newvalue(:present) do
+      # Nothing of its own: with present, ensure is always in sync (see
+      # retrieve) and the properties converge.
+    end
+
+    newvalue(:absent) do
+      provider.destroy
+    end
+
+    defaultto :present
+
+    # A host always has these settings, so present is a promise about the
+    # properties, which Puppet checks one by one. For absent, the helper
+    # decides (`check state=absent`): :present while porttune still has
+    # entries or unrestored originals.
+    def retrieve
+      return :present if should == :present
+      provider.exists? ? :present : :absent
+    end
+
+    def change_to_s(_current, _should)
+      "removed porttune's settings from #{provider.sysctl_file_shown} and put back the recorded live values"
+    end
+  end
 
   newparam(:name, namevar: true) do
     desc 'A label for the settings, such as `ephemeral`; the host has one set of them.'
@@ -96,15 +136,11 @@ Puppet::Type.newtype(:porttune) do
     newvalues(:warn, :fail, :ignore)
   end
 
-  newparam(:helper) do
-    desc 'The porttune helper: a command on PATH or an absolute path.'
-    defaultto 'porttune'
-  end
-
+  # The helper the porttune class installs (its file resources carry the tag
+  # porttune_helper), and the directory of the sysctl file.
   autorequire(:file) do
-    [self[:helper], self[:sysctl_file] && File.dirname(self[:sysctl_file])].select do |p|
-      p && p.start_with?('/')
-    end
+    helpers = catalog ? catalog.resources.select { |r| r.type == :file && r.tagged?('porttune_helper') } : []
+    helpers.map(&:title) + [self[:sysctl_file] && File.dirname(self[:sysctl_file])].compact
   end
 
   validate do

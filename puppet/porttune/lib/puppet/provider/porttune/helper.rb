@@ -1,26 +1,30 @@
 # SPDX-License-Identifier: MIT
-# The porttune provider: runs the native helper (`porttune get --json`, `porttune set --json`).
+# The porttune provider: runs the native helper (`porttune get|check|set --json`).
 require 'json'
 require 'puppet/util/execution'
 
 Puppet::Type.type(:porttune).provide(:helper) do
   desc <<-DOC
-    Reads the host with `porttune get --json` and converges with one
-    `porttune set --json KEY=VALUE...` call per resource, carrying every
-    property out of sync (made by the first setter Puppet calls). The helper's exit codes are Puppet's detailed ones:
+    Reads the host with `porttune get --json` and converges in `flush` with
+    one `porttune set --json KEY=VALUE...` call carrying every property out of
+    sync (or `state=absent` for `ensure => absent`). Needs the `porttune`
+    helper on PATH (`include porttune` installs it); without it this provider
+    is not suitable. The helper's exit codes are Puppet's detailed ones:
     0 in sync, 2 changed, 4 failed (nothing changed), 6 failed after a change.
   DOC
 
+  commands porttune: 'porttune'
+
+  # (Not a constant: one defined in this block would land on Object.)
+  def self.managed
+    [:port_range, :reserved_ports, :fin_timeout, :tw_reuse, :tw_reuse_delay, :max_tw_buckets]
+  end
+
   # Runs the helper; returns [parsed JSON, exit code]. Raises Puppet::Error
   # with the helper's message when it fails.
-  def self.helper_run(helper, args)
-    path = Puppet::Util.which(helper)
-    if path.nil?
-      raise Puppet::Error, "porttune: the helper '#{helper}' was not found " \
-                           "(install it with make install, or set helper => '/path/to/porttune')"
-    end
-    out = Puppet::Util::Execution.execute([path] + args, failonfail: false, combine: false,
-                                                          override_locale: false)
+  def self.helper_run(args)
+    out = Puppet::Util::Execution.execute([command(:porttune)] + args, failonfail: false, combine: false,
+                                                                        override_locale: false)
     code = out.exitstatus
     data = begin
       JSON.parse(out.to_s)
@@ -44,8 +48,8 @@ Puppet::Type.type(:porttune).provide(:helper) do
 
   # `puppet resource porttune`: the host's one set of settings, named 'current'.
   def self.instances
-    state, = helper_run('porttune', ['get', '--json'])
-    [new(name: 'current', state: state)]
+    state, = helper_run(['get', '--json'])
+    [new(name: 'current', ensure: :present, state: state)]
   end
 
   def initialize(value = {})
@@ -53,19 +57,21 @@ Puppet::Type.type(:porttune).provide(:helper) do
     @cached_state = @property_hash.delete(:state)
   end
 
-  def helper
-    (resource && resource[:helper]) || 'porttune'
+  def state
+    @cached_state ||= self.class.helper_run(['get', '--json'] + files).first
   end
 
-  def state
-    @cached_state ||= self.class.helper_run(
-      helper, ['get', '--json'] + self.class.file_args(resource && resource[:sysctl_file],
-                                                      resource && resource[:state_file])
-    ).first
+  def files
+    self.class.file_args(resource && resource[:sysctl_file], resource && resource[:state_file])
   end
 
   def flag(name)
     resource.nil? || resource[name] != false
+  end
+
+  def sysctl_file_shown
+    (resource && resource[:sysctl_file]) || (@cached_state && @cached_state['sysctl_file']) ||
+      '/etc/sysctl.d/60-porttune.conf'
   end
 
   # What Puppet compares with the wanted value: the live value when that is
@@ -85,43 +91,82 @@ Puppet::Type.type(:porttune).provide(:helper) do
     want
   end
 
-  # The first setter Puppet calls converges every property that is out of
-  # sync in one `set` call; the others find it done. Not flush: Puppet logs a
-  # property as changed once its setter returns, so a failure in flush would
-  # follow "changed" notices (and exit 6) although the helper changed nothing.
-  def converge(prop, value)
-    raise @failure if @failure
-    return if @converged
-    pending = {}
-    resource.properties.each do |p|
-      next unless self.class.managed.include?(p.name) && !p.should.nil?
-      pending[p.name] = p.should unless p.safe_insync?(current(p.name))
+  # KEY=VALUE words and options for one helper call.
+  def helper_args(command, pending, absent: false)
+    args = [command, '--json'] + pending.map { |prop, value| "#{prop}=#{value}" }
+    args << 'state=absent' if absent
+    args << '--no-apply' unless flag(:apply)
+    args << '--no-persist' unless flag(:persist)
+    args << "conflicts=#{resource[:conflicts]}" if resource[:conflicts]
+    args + files
+  end
+
+  # The properties named in the manifest, for state=absent: their entries go.
+  def named
+    resource.properties.each_with_object({}) do |p, h|
+      h[p.name] = p.should if self.class.managed.include?(p.name) && !p.should.nil?
     end
-    pending[prop] = value
-    run_set(pending)
-    @converged = true
+  end
+
+  # ensure => absent: true while the helper would still remove or restore
+  # something (`check` exits 2).
+  def exists?
+    _, code = self.class.helper_run(helper_args('check', named, absent: true))
+    code == 2
+  end
+
+  def create; end
+
+  def destroy
+    @pending_absent = true
+  end
+
+  # Setters only record; flush converges. Puppet logs each property as
+  # changed when its setter returns, before flush runs, and a failure in
+  # flush alone would follow those notices (and give exit 6) although the
+  # helper changed nothing. So the first setter asks the helper first
+  # (`check`, which validates every pending value against this host and
+  # changes nothing) and, when that fails, every setter fails with its
+  # message: no change notices, exit 4. What only the write itself can show
+  # (the kernel refusing a value, a read-only file system) fails the
+  # resource from flush with the helper's message; Puppet has counted the
+  # logged changes by then, so its exit code is 6 even when the helper put
+  # everything back, and the message says the logged changes were not all
+  # made (the harness offers a provider no way to take a change back).
+  def record(prop, value)
+    raise @failure if @failure
+    if @pending.nil?
+      pending = {}
+      resource.properties.each do |p|
+        next unless self.class.managed.include?(p.name) && !p.should.nil?
+        pending[p.name] = p.should unless p.safe_insync?(current(p.name))
+      end
+      pending[prop] = value
+      self.class.helper_run(helper_args('check', pending))
+      @pending = pending
+    end
+    @pending[prop] = value
   rescue Puppet::Error => e
     @failure = e
     raise
   end
 
-  def run_set(pending)
-    args = ['set', '--json'] + pending.map { |prop, value| "#{prop}=#{value}" }
-    args << '--no-apply' unless flag(:apply)
-    args << '--no-persist' unless flag(:persist)
-    args << "conflicts=#{resource[:conflicts]}" if resource[:conflicts]
-    args += self.class.file_args(resource[:sysctl_file], resource[:state_file])
-    result, = self.class.helper_run(helper, args)
+  def flush
+    return unless @pending_absent || @pending
+    args = @pending_absent ? helper_args('set', named, absent: true) : helper_args('set', @pending)
+    @pending_absent = false
+    @pending = nil
+    begin
+      result, = self.class.helper_run(args)
+    rescue Puppet::Error => e
+      raise Puppet::Error, "#{e.message} (the changes logged above for this resource were not all made)"
+    end
     (result['warnings'] || []).each { |w| resource.warning(w) }
     @cached_state = nil
   end
 
-  def self.managed
-    [:port_range, :reserved_ports, :fin_timeout, :tw_reuse, :tw_reuse_delay, :max_tw_buckets]
-  end
-
   managed.each do |prop|
     define_method(prop) { current(prop) }
-    define_method("#{prop}=") { |value| converge(prop, value) }
+    define_method("#{prop}=") { |value| record(prop, value) }
   end
 end
