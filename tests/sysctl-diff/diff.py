@@ -32,6 +32,7 @@ DIRS = ["/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d", "/usr/lib/s
 if not os.path.islink("/lib"):
     DIRS.append("/lib/sysctl.d")
 STATE = f"{TMP}/state.json"
+DEFAULTS = {}   # the keys in a fresh network namespace
 
 
 def fail(msg):
@@ -117,9 +118,20 @@ def fresh(cmd=""):
     return out
 
 
+# Values no case writes: a key still holding one after systemd-sysctl ran was
+# not written (removed with -KEY, or its value refused), whatever the default.
+SENTINEL = {"port_range": "12347 23456", "reserved_ports": "4242", "fin_timeout": "77",
+            "tw_reuse": "1", "tw_reuse_delay": "4321", "max_tw_buckets": "4321"}
+
+
 def systemd_sysctl():
-    env = "SYSTEMD_LOG_TARGET=console SYSTEMD_LOG_LEVEL=emerg"
-    return fresh(f"{env} {SD} --prefix=/net/ipv4 >/dev/null 2>&1;")
+    """What systemd-sysctl leaves from the defaults, and which keys it wrote."""
+    run = f"SYSTEMD_LOG_TARGET=console SYSTEMD_LOG_LEVEL=emerg {SD} --prefix=/net/ipv4 >/dev/null 2>&1;"
+    plain = fresh(run)
+    preset = "".join(f"echo '{SENTINEL[o]}' > {IPV4}/{k} || exit 7; " for o, k in KEYS.items())
+    marked = fresh(preset + run)
+    written = {o: marked[o] != canon(o, SENTINEL[o]) or plain[o] != DEFAULTS[o] for o in KEYS}
+    return plain, written
 
 
 def canon(option, v):
@@ -170,12 +182,17 @@ def pt_module(sysctl_file, want, check_mode):
     return res, None
 
 
-def boot_of(settings, option, defaults):
-    s = settings.get(option)
+def boot_check(label, settings, o, truth, written, bad):
+    """porttune's boot value: null exactly when systemd-sysctl leaves the key
+    unwritten, else the value it leaves."""
+    s = settings.get(o)
     if s is None:
-        return "?"
+        bad.append(f"{label}: no setting {o}")
+        return
     b = s.get("boot")
-    return defaults[option] if b is None else canon(option, b)
+    if (b is None) == written[o] or (b is not None and canon(o, b) != truth[o]):
+        bad.append(f"{label}: {o} boot {b!r} (source {s.get('boot_source')}), systemd-sysctl "
+                   f"{'writes ' + repr(truth[o]) if written[o] else 'leaves it unwritten'}")
 
 
 # ---- cases ---------------------------------------------------------------------
@@ -272,9 +289,13 @@ def random_case(rnd, n):
             "sysctl_conf": sysctl_conf, "want": want}
 
 
+class Link(str):
+    """A symbolic link's target in a listed case."""
+
+
 def fixed(name, files, want, ours="/etc/sysctl.d/60-porttune.conf", sysctl_conf=None):
     return {"name": name, "ours": ours, "want": want, "sysctl_conf": sysctl_conf,
-            "files": [(p, t if isinstance(t, str) and t.startswith(("..", "/")) else
+            "files": [(p, str(t) if isinstance(t, Link) else
                        t.encode() if isinstance(t, str) else t) for p, t in files]}
 
 
@@ -300,11 +321,11 @@ FIXED = [
           {"fin_timeout": 30}),
     fixed("sysctl.conf without the link is not read", [], {"max_tw_buckets": 5000},
           sysctl_conf=b"net.ipv4.tcp_max_tw_buckets = 9000\n"),
-    fixed("sysctl.conf through 99-sysctl.conf", [(f"{E}/99-sysctl.conf", "../sysctl.conf")],
+    fixed("sysctl.conf through 99-sysctl.conf", [(f"{E}/99-sysctl.conf", Link("../sysctl.conf"))],
           {"max_tw_buckets": 5000}, sysctl_conf=b"net.ipv4.tcp_max_tw_buckets = 9000\n"),
     fixed("sysctl_file /etc/sysctl.conf without the link", [], {"fin_timeout": 30},
           ours="/etc/sysctl.conf"),
-    fixed("sysctl_file /etc/sysctl.conf with the link", [(f"{E}/99-sysctl.conf", "../sysctl.conf")],
+    fixed("sysctl_file /etc/sysctl.conf with the link", [(f"{E}/99-sysctl.conf", Link("../sysctl.conf"))],
           {"fin_timeout": 30}, ours="/etc/sysctl.conf"),
     fixed("reserved ports with a space", [(f"{E}/90-late.conf", "net.ipv4.ip_local_reserved_ports = 8080, 9000\n")],
           {"reserved_ports": "8080,9000"}),
@@ -334,7 +355,7 @@ FIXED = [
           {"tw_reuse": 1}),
     fixed("ours masked by an earlier directory", [("/run/sysctl.d/60-porttune.conf", "net.ipv4.tcp_tw_reuse = 0\n")],
           {"fin_timeout": 30, "tw_reuse": 1}),
-    fixed("ours masked by /dev/null in /etc", [(f"{E}/60-porttune.conf", "/dev/null")],
+    fixed("ours masked by /dev/null in /etc", [(f"{E}/60-porttune.conf", Link("/dev/null"))],
           {"fin_timeout": 30}, ours="/usr/lib/sysctl.d/60-porttune.conf"),
     fixed("one-number port range keeps the default end",
           [(f"{E}/90-late.conf", "net.ipv4.ip_local_port_range = 40000\n")], {"port_range": "40000-60999"}),
@@ -343,53 +364,49 @@ FIXED = [
 
 # ---- comparison ----------------------------------------------------------------
 
-def compare(case, defaults, problems):
+def compare(case, problems):
     ours, want = case["ours"], case["want"]
     bad = []
     write_tree(case)
-    truth_before = systemd_sysctl()
+    truth, written = systemd_sysctl()
     got, err = pt_get(ours)
     if err:
         bad.append(err)
     else:
         for o in KEYS:
-            if boot_of(got["settings"], o, defaults) != truth_before[o]:
-                bad.append(f"get (before): {o} boot {got['settings'][o]['boot']!r} "
-                           f"(source {got['settings'][o]['boot_source']}), systemd-sysctl {truth_before[o]!r}")
+            boot_check("get (before)", got["settings"], o, truth, written, bad)
     check, err = pt_module(ours, want, True)
     if err:
         bad.append("check mode: " + err)
     real, err = pt_module(ours, want, False)
     if err:
         bad.append("real run: " + err)
-    truth = systemd_sysctl()
+    truth, written = systemd_sysctl()
     after, err = pt_get(ours)
     if err:
         bad.append("get (after): " + err)
+    at_boot = after is not None and after.get("sysctl_file_at_boot")
+
+    def conflict_check(label, listed):
+        # Ours is overridden when the key ends elsewhere or is not written.
+        for o in want:
+            overridden = truth[o] != canon(o, want[o]) or not written[o]
+            if (o in listed) != overridden:
+                bad.append(f"{label}: {o} conflict listed {o in listed}, but systemd-sysctl "
+                           f"{'writes ' + repr(truth[o]) if written[o] else 'leaves it unwritten'} "
+                           f"for wanted {want[o]!r}")
     for label, res in (("check mode", check), ("real run", real)):
         if res is None:
             continue
-        at_boot = after is not None and after.get("sysctl_file_at_boot")
-        conflicted = {c["key"] for c in res["conflicts"] if c.get("wins")}
         for o in want:
-            b = boot_of(res["settings"], o, defaults)
-            if b != truth[o]:
-                bad.append(f"{label}: {o} boot {res['settings'][o]['boot']!r} "
-                           f"(source {res['settings'][o]['boot_source']}), systemd-sysctl {truth[o]!r}")
-            if at_boot and (o in conflicted) != (truth[o] != canon(o, want[o])):
-                bad.append(f"{label}: {o} conflict reported {o in conflicted}, but systemd-sysctl "
-                           f"leaves {truth[o]!r} for wanted {want[o]!r}")
+            boot_check(label, res["settings"], o, truth, written, bad)
+        if at_boot:
+            conflict_check(label, {c["key"] for c in res["conflicts"] if c.get("wins")})
     if after is not None:
         for o in KEYS:
-            if boot_of(after["settings"], o, defaults) != truth[o]:
-                bad.append(f"get (after): {o} boot {after['settings'][o]['boot']!r} "
-                           f"(source {after['settings'][o]['boot_source']}), systemd-sysctl {truth[o]!r}")
-        if after.get("sysctl_file_at_boot"):
-            conflicted = {c["key"] for c in after["conflicts"]}
-            for o in want:
-                if (o in conflicted) != (truth[o] != canon(o, want[o])):
-                    bad.append(f"get (after): {o} conflict listed {o in conflicted}, systemd-sysctl "
-                               f"leaves {truth[o]!r}, persisted {want[o]!r}")
+            boot_check("get (after)", after["settings"], o, truth, written, bad)
+        if at_boot:
+            conflict_check("get (after)", {c["key"] for c in after["conflicts"]})
         if ours == "/etc/sysctl.conf":
             linked = os.path.islink("/etc/sysctl.d/99-sysctl.conf")
             if after.get("sysctl_file_at_boot") != linked:
@@ -414,12 +431,12 @@ def describe(case):
 def main():
     start = time.time()
     cover()
-    defaults = check_namespaces()
+    DEFAULTS.update(check_namespaces())
     rnd = random.Random(SEED)
     cases = FIXED + [random_case(rnd, i) for i in range(NCASES)]
     problems = []
     for case in cases:
-        compare(case, defaults, problems)
+        compare(case, problems)
     reset_tree()
     shutil.rmtree(TMP, ignore_errors=True)
     took = time.time() - start
