@@ -339,8 +339,9 @@ int pt__scan_boot_known(const pt_ctx_t *ctx, const pt_options_t *opts, pt_curren
     free(files);
     entries_free(&l);
     free(ourdir);
-    return rc == 0 ? 0 : rc == PT_ENOMEM && err->code == 0
-        ? pt_error_set(err, PT_ENOMEM, 0, "sysctl.d", "out of memory while reading sysctl.d") : rc;
+    if (rc != 0 && err->code == 0)   /* the note's allocation: the model set err itself */
+        rc = pt_error_set(err, PT_ENOMEM, 0, "sysctl.d", "out of memory while reading sysctl.d");
+    return rc;
 nomem:
     free(path);
     if (files != NULL)
