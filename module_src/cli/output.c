@@ -94,7 +94,7 @@ static void print_conflicts(FILE *out, const json_t *conflicts, const char *file
             fprintf(out, "sets %s = %s%s", sysctl,
                     json_string_value(json_object_get(c, "value")),
                     effect != NULL && strcmp(effect, "refused") == 0
-                        ? ", which the kernel refuses" : "");
+                        ? ", which the kernel refuses," : "");
         fprintf(out, " and is read after %s at boot; %s at next boot\n",
                 file ? file : "the sysctl file",
                 effect != NULL && strcmp(effect, "set") != 0

@@ -56,8 +56,12 @@ char *pt_boot_key_normalize(const char *key, size_t len)
     s[len] = '\0';
     first = strcspn(s, "./");
     if (s[first] == '.')
-        for (i = first; s[i] != '\0'; i++)
-            s[i] = s[i] == '.' ? '/' : s[i] == '/' ? '.' : s[i];
+        for (i = first; s[i] != '\0'; i++) {
+            if (s[i] == '.')
+                s[i] = '/';
+            else if (s[i] == '/')
+                s[i] = '.';
+        }
     out = s;   /* in place: the normal form is never longer */
     for (i = 0; s[i] != '\0';) {
         size_t seg = strcspn(s + i, "/");
