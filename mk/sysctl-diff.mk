@@ -6,8 +6,12 @@
 SYSCTL_DIFF_CASES ?= 300
 SYSCTL_DIFF_SEED ?= 11
 
-.PHONY: sysctl-diff
-sysctl-diff: library/porttune
+# systemd (for systemd-sysctl itself), python3, util-linux.
+.PHONY: sysctl-diff sysctl-diff-deps
+sysctl-diff-deps:
+	sh scripts/deps.sh sysctl-diff
+
+sysctl-diff: library/porttune | sysctl-diff-deps
 	bash tests/sysctl-diff/run.sh library/porttune $(SYSCTL_DIFF_CASES) $(SYSCTL_DIFF_SEED)
 
 TESTS += sysctl-diff

@@ -14,6 +14,7 @@ for group in $PKGS; do
     windows) want gcc-mingw-w64-x86-64 wine64 wine ;;
     puppet) want puppet ;;
     fuzz) want clang libclang-rt-14-dev clang-tidy cppcheck valgrind jq util-linux ;;
+    sysctl-diff) want systemd python3 util-linux ;;
     *) echo "deps.sh: unknown group '$group'" >&2; exit 2 ;;
   esac
 done
