@@ -21,7 +21,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_JOBS    ?= $(shell nproc 2>/dev/null || echo 1)
 FUZZ_FLAGS   := $(CSTD) $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined \
                 -fno-sanitize-recover=all -fno-omit-frame-pointer -Imodule_src
-FUZZ_TARGETS := options conf value
+FUZZ_TARGETS := options conf value boot
 ifneq ($(wildcard module_src/win/netsh.c),)
 FUZZ_TARGETS += netsh
 endif
