@@ -4,7 +4,13 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
 
-CSTD     := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE
+# The release version: VERSION is its one source (tests/version checks every
+# place that repeats it). Every C compile gets it through CSTD.
+VERSION  := $(strip $(file < VERSION))
+ifeq ($(VERSION),)
+$(error VERSION: the file is missing or empty; it holds the release version, e.g. 0.2.0)
+endif
+CSTD     := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -DPT_VERSION='"$(VERSION)"'
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Werror
 OPT      ?= -Os
 SAN      ?=
@@ -38,7 +44,7 @@ HDRS     := $(shell find module_src -name '*.h')
 # build really runs sanitized binaries (and the next plain build undoes it).
 SAN_STAMP := build/.san-$(if $(filter 1,$(SAN)),on,off)
 $(shell mkdir -p build; [ -e $(SAN_STAMP) ] || { rm -f build/.san-*; touch $(SAN_STAMP); })
-HDRS     += $(SAN_STAMP)
+HDRS     += $(SAN_STAMP) VERSION
 
 MUSL_JANSSON  := build/deps/musl/lib/libjansson.a
 MINGW_JANSSON := build/deps/mingw/lib/libjansson.a

@@ -34,12 +34,19 @@ cd "$(dirname "$0")/../.."
 
 CHECKS='-*,clang-analyzer-*,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling,-clang-analyzer-optin.performance.Padding,-clang-analyzer-optin.portability.UnixAPI,bugprone-*,-bugprone-easily-swappable-parameters,-bugprone-implicit-widening-of-multiplication-result,-bugprone-branch-clone,cert-*,-cert-err33-c,misc-*,performance-*,-performance-no-int-to-ptr,portability-*'
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 1)}
+# module_src/porttune.h stops with #error unless the build passes PT_VERSION
+# (the Makefile does, from VERSION). cppcheck gets it from a forced include:
+# a -D would limit cppcheck to that one preprocessor configuration.
+version=$(cat VERSION) || exit 1
+mkdir -p build/static
+printf '#define PT_VERSION "%s"\n' "$version" >build/static/version.h
 
 case "${1:-}" in
 cppcheck)
     exec cppcheck -q --std=c11 --enable=warning,style,performance,portability \
         --error-exitcode=1 --inline-suppr --suppress=variableScope \
         --suppress=unusedStructMember:module_src/diag/internal.h \
+        --include=build/static/version.h \
         --library=tests/static/jansson.cfg -Imodule_src module_src
     ;;
 clang-tidy)
@@ -60,15 +67,16 @@ clang-tidy)
     out=build/static/clang-tidy.log
     : >"$out"
     printf '%s\n' "${files[@]}" | xargs -P "$JOBS" -I{} sh -c '
-        f=$1 checks=$2 jinc=$3
+        f=$1 checks=$2 jinc=$3 version=$4
         if grep -qE "include \"(winsys|windows)\.h\"|<windows\.h>" "$f"; then
             set -- --target=x86_64-w64-mingw32 -municode -Imodule_src/win/compat \
                    -isystem "$jinc" -isystem /usr/x86_64-w64-mingw32/include
         else
             set -- -D_DEFAULT_SOURCE -D_GNU_SOURCE
         fi
-        clang-tidy -quiet --checks="$checks" "$f" -- -std=c11 -Imodule_src "$@" 2>/dev/null
-    ' _ {} "$CHECKS" "$jinc" >>"$out"
+        clang-tidy -quiet --checks="$checks" "$f" -- -std=c11 -Imodule_src \
+            "-DPT_VERSION=\"$version\"" "$@" 2>/dev/null
+    ' _ {} "$CHECKS" "$jinc" "$version" >>"$out"
     findings=$(grep -cE '(warning|error): ' "$out")
     grep -E -A3 '(warning|error): ' "$out"
     echo "clang-tidy: ${#files[@]} files, $findings findings"
