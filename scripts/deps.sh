@@ -13,6 +13,9 @@ for group in $PKGS; do
                 python3-venv socat openssh-server openssh-client iproute2 ;;
     windows) want gcc-mingw-w64-x86-64 wine64 wine ;;
     puppet) want puppet ;;
+    # make deb / dist / deb-test / repro-test: Debian's packaging tools,
+    # lintian, man (renders the installed page), git (clones, file lists)
+    dist) want debhelper dpkg-dev lintian fakeroot man-db git gzip python3-yaml ;;
     fuzz) want clang libclang-rt-14-dev clang-tidy cppcheck valgrind jq util-linux ;;
     *) echo "deps.sh: unknown group '$group'" >&2; exit 2 ;;
   esac
