@@ -33,7 +33,9 @@
 # clone and every commit of a release. Set it to override.
 
 ifeq ($(origin SOURCE_DATE_EPOCH),undefined)
-SOURCE_DATE_EPOCH := $(shell date -d "$$(sed -n 's/^ -- .*>  //p' debian/changelog 2>/dev/null | head -n 1)" +%s 2>/dev/null)
+ifneq ($(wildcard debian/changelog),)
+SOURCE_DATE_EPOCH := $(shell date -d "$$(sed -n 's/^ -- .*>  //p' debian/changelog | head -n 1)" +%s 2>/dev/null)
+endif
 endif
 ifneq ($(SOURCE_DATE_EPOCH),)
 export SOURCE_DATE_EPOCH
