@@ -134,12 +134,13 @@ while read -r _ f; do
     expect_eq "$f: porttune-porttune-$V/metadata.json version" "$(tar -xzOf "$p" \
       "porttune-porttune-$V/metadata.json" 2>/dev/null |
       python3 -c 'import json, sys; print(json.load(sys.stdin)["version"])' 2>&1)" "$V"
-    helper=$(tar -tzf "$p" | grep -E "^porttune-porttune-$V/files/porttune$" | head -n 1)
+    # The helper binary: files/porttune, or files/porttune-ARCH per architecture.
+    helper=$(tar -tzf "$p" | grep -E "^porttune-porttune-$V/files/porttune(-[a-z0-9_]+)?$" | head -n 1)
     if [ -n "$helper" ]; then
       mkdir -p "$TMP/pup" && tar -xzf "$p" -C "$TMP/pup" "$helper"
       expect_eq "$f: files/porttune --version" "$("$TMP/pup/$helper" --version 2>&1)" "porttune $V"
     else
-      bad "$f: no porttune-porttune-$V/files/porttune (the helper binary)"
+      bad "$f: no porttune-porttune-$V/files/porttune[-ARCH] (the helper binary)"
     fi
     ;;
   *)
