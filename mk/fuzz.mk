@@ -84,7 +84,7 @@ TESTS += faults
 # for) the main build: make compares timestamps, not flags.
 define pt_shadow_tree
 	@mkdir -p build/$(1)/tree
-	@for p in Makefile mk module_src tests scripts requirements.txt; do \
+	@for p in Makefile mk module_src tests scripts requirements.txt VERSION; do \
 	  [ ! -e $$p ] || ln -sfn $(CURDIR)/$$p build/$(1)/tree/$$p; done
 endef
 

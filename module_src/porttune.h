@@ -8,7 +8,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PT_VERSION "0.1.0"
+/* The release version comes from the top-level VERSION file, the one place it
+ * is written: every compile rule passes -DPT_VERSION (see CSTD in the
+ * Makefile), and a build that forgets it stops here rather than report a
+ * version nobody released. */
+#ifndef PT_VERSION
+#error "PT_VERSION is not defined: build with make, which passes -DPT_VERSION from the VERSION file"
+#endif
 
 /* printf-style format checks. mingw-w64's GCC reads "printf" as the MSVC
  * runtime's dialect (no %zu); the build uses mingw's C99 printf instead
