@@ -17,7 +17,9 @@ static const char *key_name(const pt_current_t *cur, pt_key_t k)
 {
     if (cur->os == PT_OS_LINUX)
         return pt_keys[k].sysctl;
-    return pt_keys[k].regvalue ? pt_keys[k].regvalue : "DynamicPortRange";
+    if (pt_keys[k].regvalue != NULL)
+        return pt_keys[k].regvalue;
+    return k == PT_K_RESERVED_PORTS ? "ExcludedPortRange" : "DynamicPortRange";
 }
 
 /* Another file overrides ours at boot only for a key our file sets, and only
