@@ -344,13 +344,14 @@ t_port_range_check_mode_writes_nothing() {
 }
 
 t_rollback_when_ipv6_set_fails() {
-  FAKE_NETSH_FAIL=ipv6-set run_pt '{"time_wait_delay": 200, "max_user_port": 30000,
-                                    "port_range": "20000-40000"}'
+  # (max_user_port with port_range is refused before anything is written:
+  # t_max_user_port_contradicts_port_range.)
+  FAKE_NETSH_FAIL=ipv6-set run_pt '{"time_wait_delay": 200, "port_range": "20000-40000"}'
   fail_run
   has "$(j -r .msg)" "fake netsh told to fail: ipv6-set" "msg names netsh's error"
   has "$(j -r .msg)" "The values this run wrote were put back." "msg says rolled back"
   eq "$(reg_get TcpTimedWaitDelay)" 60 "TcpTimedWaitDelay put back"
-  eq "$(reg_get MaxUserPort)" 20000 "MaxUserPort put back"
+  eq "$(reg_get MaxUserPort)" 20000 "MaxUserPort untouched"
   eq "$(netsh_state)" "ipv4 10000 50000 ipv6 10000 50000" "IPv4 range put back"
 }
 
@@ -422,10 +423,13 @@ t_state_absent_restores_originals() {
 }
 
 t_rollback_deletes_values_that_were_absent() {
-  FAKE_NETSH_FAIL=ipv4-set run_pt '{"time_wait_delay": 100, "max_user_port": 40000,
-                                    "port_range": "20000-40000"}'
+  local excl; excl=$(excl_state)
+  FAKE_NETSH_FAIL=ipv4-add run_pt '{"time_wait_delay": 100, "max_user_port": 40000,
+                                   "reserved_ports": "7000"}'
   fail_run
+  has "$(j -r .msg)" "fake netsh told to fail: ipv4-add" "msg names netsh's error"
   has "$(j -r .msg)" "The values this run wrote were put back." "msg"
+  eq "$(excl_state)" "$excl" "excluded ranges unchanged"
   eq "$(reg_get TcpTimedWaitDelay)" absent "TcpTimedWaitDelay absent again"
   eq "$(reg_get MaxUserPort)" absent "MaxUserPort absent again"
   eq "$(netsh_state)" "ipv4 49152 16384 ipv6 49152 16384" "range unchanged"
