@@ -44,13 +44,18 @@ build/win/fake_netsh.exe: tests/win/fake_netsh.c
 	@mkdir -p $(@D)
 	$(MINGWCC) $(CSTD) $(WARN) $(OPT) -s -o $@ $<
 
+# Holds the .exe's run lock (a named mutex) for the view-without-rights test.
+build/win/hold_lock.exe: tests/win/hold_lock.c
+	@mkdir -p $(@D)
+	$(MINGWCC) $(CSTD) $(WARN) $(OPT) -s -o $@ $<
+
 windows-deps:
 	sh scripts/deps.sh windows
 
 # Sub-make: the cross compiler and Wine may only just have been installed.
 windows-test: windows-deps
-	$(MAKE) library/porttune.exe build/win/fake_netsh.exe windows-unit
-	bash tests/win/run.sh library/porttune.exe build/win/fake_netsh.exe
+	$(MAKE) library/porttune.exe build/win/fake_netsh.exe build/win/hold_lock.exe windows-unit
+	bash tests/win/run.sh library/porttune.exe build/win/fake_netsh.exe build/win/hold_lock.exe
 
 ARTIFACTS += build/win/fake_netsh.exe
 TESTS += windows-test

@@ -172,6 +172,7 @@ typedef struct pt_current {
     pt_conflict_t *conflicts;     /* owned */
     size_t nconflicts;
     bool windows_pre_vista;
+    unsigned windows_major, windows_minor;  /* as RtlGetVersion reports it */
     pt_strlist_t notes;           /* backend's remarks on what it read; become warnings */
     /* Set by the caller before pt_backend_read: the recorded originals are
      * not needed (pt_converge with state=present: the plan uses them only

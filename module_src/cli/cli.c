@@ -336,6 +336,11 @@ static json_t *facts_json(const json_t *state)
     json_object_set_new(f, "drift", drift);
     json_object_set(f, "conflicts", json_object_get(state, "conflicts"));
     json_object_set(f, "capacity", json_object_get(state, "capacity"));
+    /* Windows: what the host's settings risk (MaxUserPort on Vista and later). */
+    if (json_object_get(state, "warnings") != NULL) {
+        json_object_set(f, "warnings", json_object_get(state, "warnings"));
+        json_object_set(f, "max_user_port_risk", json_object_get(state, "max_user_port_risk"));
+    }
     return json_pack("{s:o}", "porttune", f);
 error:
     json_decref(f);
@@ -370,6 +375,11 @@ static int run_read(const cli_args_t *a, pt_options_t *opts)
     } else if (a->json) {
         print_json(state);
     } else {
+        const json_t *w = json_object_get(state, "warnings");
+        size_t i;
+        for (i = 0; i < json_array_size(w); i++)
+            fprintf(stderr, "porttune: warning: %s\n",
+                    json_string_value(json_array_get(w, i)));
         pt__cli_print_state(stdout, state);
     }
     json_decref(state);

@@ -3,7 +3,9 @@
 #include "inspect.h"
 #include "result.h"
 #include "capacity.h"
+#include "winmup.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static bool key_on_os(pt_key_t k, pt_os_t os)
@@ -15,7 +17,9 @@ static const char *key_name(const pt_current_t *cur, pt_key_t k)
 {
     if (cur->os == PT_OS_LINUX)
         return pt_keys[k].sysctl;
-    return pt_keys[k].regvalue ? pt_keys[k].regvalue : "DynamicPortRange";
+    if (pt_keys[k].regvalue != NULL)
+        return pt_keys[k].regvalue;
+    return k == PT_K_RESERVED_PORTS ? "ExcludedPortRange" : "DynamicPortRange";
 }
 
 /* Another file overrides ours at boot only for a key our file sets, and only
@@ -48,6 +52,43 @@ static json_t *setting_json(const pt_current_t *cur, pt_key_t k)
         "boot_source", ks->boot_set && ks->boot_source ? json_string(ks->boot_source) : json_null(),
         "original", opt_value(ks->original_set, &ks->original),
         "drift", drift);
+}
+
+/* Windows only: the backend's notes and the MaxUserPort risk as `warnings`,
+ * and the risk as data in `max_user_port_risk` (null when there is none). */
+static int windows_risks(const pt_current_t *cur, json_t *res)
+{
+    json_t *w = json_array(), *risk = json_null();
+    long long v;
+    uint32_t lo, hi;
+    char text[1024];
+    size_t i;
+
+    if (w == NULL)
+        return -1;
+    for (i = 0; i < cur->notes.n; i++)
+        json_array_append_new(w, json_string(cur->notes.items[i]));
+    if (pt_mup_risk(cur, &v)) {
+        pt_mup_risk_text(v, cur->windows_major, cur->windows_minor, text, sizeof(text));
+        json_array_append_new(w, json_string(text));
+        if (pt_mup_next_range(v, &lo, &hi)) {
+            char r[32];
+            snprintf(r, sizeof(r), "%u-%u", (unsigned)lo, (unsigned)hi);
+            risk = json_pack("{s:I, s:s, s:I, s:I}", "max_user_port", (json_int_t)v,
+                             "dynamic_port_range_at_next_boot", r, "start", (json_int_t)lo,
+                             "num", (json_int_t)(hi - lo + 1));
+        } else {
+            risk = json_pack("{s:I, s:n, s:n, s:n}", "max_user_port", (json_int_t)v,
+                             "dynamic_port_range_at_next_boot", "start", "num");
+        }
+    }
+    if (risk == NULL) {
+        json_decref(w);
+        return -1;
+    }
+    json_object_set_new(res, "warnings", w);
+    json_object_set_new(res, "max_user_port_risk", risk);
+    return 0;
 }
 
 json_t *pt_inspect_json(const pt_options_t *opts, const pt_current_t *cur)
@@ -92,6 +133,10 @@ json_t *pt_inspect_json(const pt_options_t *opts, const pt_current_t *cur)
     json_object_set_new(res, "settings", settings);
     json_object_set_new(res, "conflicts", conflicts);
     json_object_set_new(res, "capacity", cap);
+    if (cur->os == PT_OS_WINDOWS && windows_risks(cur, res) != 0) {
+        json_decref(res);
+        return NULL;
+    }
     json_object_set_new(res, "porttune_version", json_string(PT_VERSION));
     return res;
 error:

@@ -3,6 +3,7 @@
 #include "plan.h"
 #include "conf.h"
 #include "core.h"
+#include "winmup.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -47,10 +48,42 @@ const pt_value_t *pt_plan_live_after(const pt_options_t *opts, const pt_current_
     return cur->key[k].live_set ? &cur->key[k].live : NULL;
 }
 
+/* Windows Vista and later (state=present): MaxUserPort is not ignored but
+ * replaces the dynamic port range at the next boot. Setting it warns loudly
+ * and fails when port_range is in the same task (netsh cannot set the range
+ * MaxUserPort implies, which starts at 1024, so any port_range differs); a value
+ * already in the registry warns when the task does not set it. */
+static int check_max_user_port(pt_options_t *opts, const pt_current_t *cur, pt_error_t *err)
+{
+    const pt_value_t *r = &opts->want[PT_K_PORT_RANGE];
+    long long v;
+    uint32_t lo, hi;
+    char text[1024];
+
+    if (opts->has[PT_K_MAX_USER_PORT]) {
+        v = opts->want[PT_K_MAX_USER_PORT].num;
+        /* netsh takes no start below 1025: every port_range contradicts it. */
+        if (opts->has[PT_K_PORT_RANGE] && pt_mup_next_range(v, &lo, &hi))
+            return pt_error_set(err, PT_EINVAL, 0, "max_user_port",
+                "max_user_port: %lld contradicts port_range %u-%u in the same task: on "
+                "Windows Vista and later (this host: %u.%u) MaxUserPort = %lld makes "
+                "Windows replace the TCP dynamic port range with %u-%u at the next boot. "
+                "Give only one of them: port_range (recommended) or max_user_port. "
+                "Nothing was changed.", v, (unsigned)r->range.lo, (unsigned)r->range.hi,
+                cur->windows_major, cur->windows_minor, v, (unsigned)lo, (unsigned)hi);
+        pt_mup_set_text(v, cur->windows_major, cur->windows_minor, text, sizeof(text));
+        pt_strlist_add(&opts->warnings, "%s", text);
+    } else if (pt_mup_risk(cur, &v)) {
+        pt_mup_risk_text(v, cur->windows_major, cur->windows_minor, text, sizeof(text));
+        pt_strlist_add(&opts->warnings, "%s", text);
+    }
+    return 0;
+}
+
 static int check_host_limits(pt_options_t *opts, const pt_current_t *cur, pt_error_t *err)
 {
     const pt_value_t *r = &opts->want[PT_K_PORT_RANGE];
-    int k;
+    int k, rc;
 
     for (k = 0; k < PT_K__COUNT; k++) {
         if (!opts->has[k])
@@ -111,10 +144,11 @@ static int check_host_limits(pt_options_t *opts, const pt_current_t *cur, pt_err
         pt_strlist_add(&opts->warnings,
             "tw_reuse 1 needs TCP timestamps and can break clients behind NAT that "
             "share one address; 2 (loopback only) is the kernel default.");
-    if (opts->has[PT_K_MAX_USER_PORT] && cur->os == PT_OS_WINDOWS && !cur->windows_pre_vista)
-        pt_strlist_add(&opts->warnings,
-            "max_user_port (MaxUserPort) is ignored by Windows Vista and later; set "
-            "port_range (the dynamic port range) instead.");
+    if (cur->os == PT_OS_WINDOWS && !cur->windows_pre_vista) {
+        rc = check_max_user_port(opts, cur, err);
+        if (rc != 0)
+            return rc;
+    }
     if (opts->has[PT_K_RESERVED_PORTS] && cur->os == PT_OS_LINUX) {
         const pt_value_t *range = opts->has[PT_K_PORT_RANGE] ? r
             : (cur->key[PT_K_PORT_RANGE].live_set ? &cur->key[PT_K_PORT_RANGE].live : NULL);

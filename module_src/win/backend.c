@@ -5,6 +5,7 @@
 #include "winsys.h"
 #include "core/core.h"
 #include "core/plan.h"
+#include "core/winmup.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,6 +164,8 @@ int pt_backend_read(const pt_ctx_t *ctx, const pt_options_t *opts,
     get_version(&v);
     cur->os = PT_OS_WINDOWS;
     cur->windows_pre_vista = v.major < 6;
+    cur->windows_major = v.major;
+    cur->windows_minor = v.minor;
     cur->unpriv_port_start = 1025;
     rc = read_reg_key(opts, &v, PT_K_TIME_WAIT_DELAY, cur, &absent[PT_K_TIME_WAIT_DELAY], err);
     if (rc == 0)
@@ -174,6 +177,29 @@ int pt_backend_read(const pt_ctx_t *ctx, const pt_options_t *opts,
     if (rc == 0)
         load_originals(&v, absent, cur);
     return rc;
+}
+
+/* ---- the MaxUserPort risk, for the diagnosis ---- */
+
+int pt__win_mup_risk(long long *value, uint32_t *lo, uint32_t *hi, char *text, size_t size)
+{
+    pt_regraw_t r;
+    winver_t v;
+    DWORD d;
+    int risk;
+
+    get_version(&v);
+    if (v.major < 6 || pt__reg_get(TCPIP_KEY, L"MaxUserPort", &r) != ERROR_SUCCESS)
+        return 0;
+    risk = pt__regraw_dword(&r, &d);
+    pt__regraw_free(&r);
+    if (!risk)
+        return 0;
+    *value = (long long)d;
+    if (!pt_mup_next_range(*value, lo, hi))
+        *lo = *hi = 0;
+    pt_mup_risk_text(*value, v.major, v.minor, text, size);
+    return 1;
 }
 
 /* ---- apply ---- */

@@ -57,6 +57,15 @@ char *pt__state_get(const wchar_t *name);
 LONG pt__state_set(const wchar_t *name, const char *text);
 void pt__state_forget(const wchar_t *name);
 
+/* ---- backend.c ---- */
+
+/* The MaxUserPort risk, read on its own (read-only, no lock) for the
+ * diagnosis: returns 1 when this Windows is Vista or later and the registry
+ * holds a MaxUserPort REG_DWORD, with *value, the dynamic range it implies at
+ * the next boot in *lo-*hi (both 0 when not predictable) and the warning
+ * sentence in text; 0 when there is no such risk (or it cannot be read). */
+int pt__win_mup_risk(long long *value, uint32_t *lo, uint32_t *hi, char *text, size_t size);
+
 /* ---- portrange.c ---- */
 
 extern const wchar_t *const pt__family_w[2];     /* L"ipv4", L"ipv6" */

@@ -405,6 +405,59 @@ case_mistyped() {
   cd / || true
 }
 
+# Viewing needs no rights (issue 14): get and facts as nobody, with sysctl.d,
+# the file and the state file owned by root, succeed, create and change
+# nothing, and do not wait for a run holding the lock (a set does).
+case_get_unprivileged() {
+  local f=/etc/sysctl.d/60-porttune.conf g="$TMP/g" before holder n=0
+  U() { setpriv --reuid=nobody --regid=nogroup --clear-groups -- "$@"; }
+  # Everything a run may write: files (owner, mode, size, mtime) and sysctls.
+  listing() {
+    find /etc/sysctl.d "$g" /var/lib -printf '%p %u %m %s %T@\n' | sort
+    snapshot
+  }
+  fresh
+  rm -rf "$g"; mkdir -m 0755 "$g"
+  pt set port_range=20000-40000 fin_timeout=45 --file "$f" --state-file="$g/state.json"
+  expect_rc "set as root first" 2 $RC
+  chmod 0711 "$TMP"; chmod 0644 "$g/state.json"
+  check "nobody cannot write /etc/sysctl.d" test "$(U sh -c 'touch /etc/sysctl.d/x 2>/dev/null && echo w')" = ""
+  # A run in progress: the sysctl.d directory locked (flock) by a process
+  # that holds it until killed (by its PID, below).
+  rm -f "$TMP/locked"
+  ( exec 9</etc/sysctl.d; flock -x 9; : >"$TMP/locked"; exec sleep 60 ) & holder=$!
+  until [ -e "$TMP/locked" ] || [ $n -gt 200 ]; do sleep 0.05; n=$((n + 1)); done
+  rm -f "$TMP/locked"
+  before=$(listing)
+  timeout 20 setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+    "$BIN" get --json --file "$f" --state-file="$g/state.json" >"$TMP/out" 2>"$TMP/err"; RC=$?
+  expect_rc "get --json as nobody while a run holds the lock" 0 $RC
+  json 's = d["settings"]
+assert s["port_range"]["live"] == "20000-40000" and s["port_range"]["persisted"] == "20000-40000", s["port_range"]
+assert s["port_range"]["original"] == "32768-60999" and s["fin_timeout"]["persisted"] == 45, s' 2>"$TMP/pyerr"
+  if [ $? = 0 ]; then ok "get as nobody reads live, persisted and original values"
+  else bad "get as nobody" "$(cat "$TMP/pyerr") $(cat "$TMP/err")"; fi
+  timeout 20 setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+    "$BIN" get --file "$f" --state-file="$g/state.json" >"$TMP/out" 2>"$TMP/err"; RC=$?
+  expect_rc "get (table) as nobody" 0 $RC
+  timeout 20 setpriv --reuid=nobody --regid=nogroup --clear-groups -- \
+    "$BIN" facts --file "$f" --state-file="$g/state.json" >"$TMP/out" 2>"$TMP/err"; RC=$?
+  expect_rc "facts as nobody" 0 $RC
+  json 'assert d["porttune"]["settings"]["port_range"] == "20000-40000", d' 2>"$TMP/pyerr"
+  if [ $? = 0 ]; then ok "facts as nobody"; else bad "facts as nobody" "$(cat "$TMP/pyerr")"; fi
+  expect_eq "get and facts as nobody created and changed nothing" "$(listing)" "$before"
+  # The same as root (who could write): still nothing created, no wait.
+  timeout 20 "$BIN" get --file "$f" --state-file="$g/state.json" >"$TMP/out" 2>"$TMP/err"; RC=$?
+  expect_rc "get as root while a run holds the lock" 0 $RC
+  expect_eq "get as root created and changed nothing" "$(listing)" "$before"
+  # The lock is real: a set waits for it (cut short here).
+  timeout 3 "$BIN" set fin_timeout=50 --file "$f" --state-file="$g/state.json" >"$TMP/out" 2>"$TMP/err"; RC=$?
+  expect_rc "set waits for the run lock (killed by timeout)" 124 $RC
+  kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
+  expect_eq "the waiting set changed nothing" "$(listing)" "$before"
+  chmod 0700 "$TMP"
+}
+
 # Informational: CPU time (user + sys) per run, spawn from bash included;
 # /bin/true gives the floor. Steadier than wall time on a shared machine.
 case_timing() {
@@ -423,7 +476,7 @@ case_timing() {
   ok "timing measured"
 }
 
-CASES="usage get set set_json noop invalid rollback partial apply_persist human ansible mistyped timing"
+CASES="usage get_unprivileged get set set_json noop invalid rollback partial apply_persist human ansible mistyped timing"
 if [ -n "${PT_CASE:-}" ]; then   # inside the case's network namespace
   CASE=$PT_CASE
   "case_$PT_CASE"

@@ -4,6 +4,7 @@
 #include "helpers.h"
 #include "plan_fixture.h"
 #include "core/result.h"
+#include "core/winmup.h"
 
 #define set_live pt_fixture_live
 
@@ -19,6 +20,8 @@ static int setup(void **state)
         return -1;
     pt_options_init(&f->opts);
     f->cur.os = PT_OS_WINDOWS;
+    f->cur.windows_major = 10;
+    f->cur.windows_minor = 0;
     f->cur.unpriv_port_start = 1025;
     f->cur.key[PT_K_PORT_RANGE].supported = true;
     f->cur.key[PT_K_TIME_WAIT_DELAY].supported = true;
@@ -52,8 +55,7 @@ static void plan_windows_nothing_to_do_when_equal(void **state)
 
     set_live(&f->cur, PT_K_TIME_WAIT_DELAY, "60", false);
     set_live(&f->cur, PT_K_MAX_USER_PORT, "20000", false);
-    opts(f, "{\"time_wait_delay\": \"60\", \"max_user_port\": 20000, "
-            "\"port_range\": [49152, 65535]}");
+    opts(f, "{\"time_wait_delay\": \"60\", \"max_user_port\": 20000}");
     assert_int_equal(make(f), 0);
     assert_false(f->plan.any_live);
     assert_false(f->plan.reboot_required);
@@ -120,11 +122,100 @@ static void plan_windows_max_user_port_warning_vista_only(void **state)
     opts(f, "{\"max_user_port\": 30000}");
     assert_int_equal(make(f), 0);
     assert_true(pt_test_has_warning(&f->opts,
-        "max_user_port (MaxUserPort) is ignored by Windows Vista and later"));
+        "max_user_port: WARNING: setting MaxUserPort = 30000 on Windows 10.0 (Vista or "
+        "later) is not ignored: at the next boot Windows sets the TCP dynamic port range "
+        "to 1024-30000 (netsh: start=1024 num=28977)"));
+    assert_true(pt_test_has_warning(&f->opts, "set port_range instead"));
+    assert_false(pt_test_has_warning(&f->opts, "RISK"));   /* one warning, not two */
     f->cur.windows_pre_vista = true;
+    f->cur.windows_major = 5;
     opts(f, "{\"max_user_port\": 30000}");
     assert_int_equal(make(f), 0);
-    assert_false(pt_test_has_warning(&f->opts, "ignored by Windows Vista"));
+    assert_false(pt_test_has_warning(&f->opts, "MaxUserPort"));
+}
+
+/* MaxUserPort replaces the dynamic range at boot: a task asking for both
+ * must ask for the same range, else nothing is done. */
+static void plan_windows_max_user_port_contradicts_port_range(void **state)
+{
+    fixture_t *f = *state;
+
+    opts(f, "{\"max_user_port\": 65534, \"port_range\": \"10000-59999\", "
+            "\"time_wait_delay\": 60}");
+    pt_test_assert_error(make(f), &f->err, PT_EINVAL, "max_user_port",
+        "max_user_port: 65534 contradicts port_range 10000-59999 in the same task: on "
+        "Windows Vista and later (this host: 10.0) MaxUserPort = 65534 makes "
+        "Windows replace the TCP dynamic port range with 1024-65534 at the next boot. "
+        "Give only one of them: port_range (recommended) or max_user_port. " NC, NULL);
+    assert_false(f->plan.any_live);
+    /* Even the range it implies cannot be asked for: netsh starts at 1025. */
+    opts(f, "{\"max_user_port\": 65534, \"port_range\": [1025, 65534]}");
+    pt_test_assert_error(make(f), &f->err, PT_EINVAL, "max_user_port", "contradicts", NULL);
+    /* Either one alone is planned. */
+    opts(f, "{\"port_range\": [1025, 65534]}");
+    assert_int_equal(make(f), 0);
+    assert_true(f->plan.change[PT_K_PORT_RANGE].live);
+    opts(f, "{\"max_user_port\": 20000, \"port_range\": \"10000-59999\", "
+            "\"state\": \"absent\"}");
+    assert_int_equal(make(f), 0);       /* absent asks for no values */
+    /* Before Vista there is no dynamic range: port_range fails on its own. */
+    f->cur.windows_pre_vista = true;
+    f->cur.windows_major = 5;
+    opts(f, "{\"max_user_port\": 20000, \"port_range\": \"10000-59999\"}");
+    assert_int_equal(make(f), 0);
+    assert_false(pt_test_has_warning(&f->opts, "contradicts"));
+}
+
+/* A MaxUserPort already in the registry of a modern Windows: every run that
+ * does not set it warns, with the range it implies. */
+static void plan_windows_existing_max_user_port_is_a_risk(void **state)
+{
+    fixture_t *f = *state;
+    long long v = 0;
+
+    assert_false(pt_mup_risk(&f->cur, &v));
+    set_live(&f->cur, PT_K_MAX_USER_PORT, "65534", false);
+    assert_true(pt_mup_risk(&f->cur, &v));
+    assert_int_equal(v, 65534);
+    opts(f, "{\"port_range\": \"10000-59999\"}");
+    assert_int_equal(make(f), 0);
+    assert_true(pt_test_has_warning(&f->opts,
+        "RISK: MaxUserPort is 65534 in the registry of this Windows 10.0 host. Windows "
+        "Vista and later do not ignore it: at the next boot Windows sets the TCP dynamic "
+        "port range to 1024-65534 (netsh: start=1024 num=64511)"));
+    assert_true(pt_test_has_warning(&f->opts, "a port_range set now lasts only until then"));
+    /* Before Vista it is the client port limit it was made for. */
+    f->cur.windows_pre_vista = true;
+    assert_false(pt_mup_risk(&f->cur, &v));
+    /* The pre-Vista default (absent) is no risk either. */
+    f->cur.windows_pre_vista = false;
+    set_live(&f->cur, PT_K_MAX_USER_PORT, "5000", true);
+    assert_false(pt_mup_risk(&f->cur, &v));
+}
+
+static void mup_next_range_and_texts(void **state)
+{
+    uint32_t lo = 7, hi = 7;
+    char buf[1024];
+
+    (void)state;
+    assert_true(pt_mup_next_range(65534, &lo, &hi));
+    assert_int_equal(lo, 1024);
+    assert_int_equal(hi, 65534);   /* nmap PR #3499: start=1024 num=64511 */
+    assert_int_equal(hi - lo + 1, 64511);
+    assert_true(pt_mup_next_range(5000, &lo, &hi));
+    assert_int_equal(hi, 5000);
+    lo = hi = 7;
+    assert_false(pt_mup_next_range(4999, &lo, &hi));
+    assert_false(pt_mup_next_range(70000, &lo, &hi));
+    assert_int_equal(lo, 7);
+    pt_mup_risk_text(70000, 6, 1, buf, sizeof(buf));
+    assert_non_null(strstr(buf, "MaxUserPort is 70000 in the registry of this Windows 6.1 host"));
+    assert_non_null(strstr(buf, "a range porttune cannot predict (70000 is outside 5000-65534"));
+    pt_mup_set_text(20000, 6, 0, buf, sizeof(buf));
+    assert_non_null(strstr(buf, "1024-20000 (netsh: start=1024 num=18977)"));
+    pt_mup_risk_text(65534, 10, 0, buf, 40);   /* truncated, terminated */
+    assert_int_equal(strlen(buf), 39);
 }
 
 static void plan_windows_backend_notes_become_warnings(void **state)
@@ -355,6 +446,9 @@ int main(void)
         T(plan_windows_port_range_limits),
         T(plan_windows_linux_keys_skipped_with_warning),
         T(plan_windows_max_user_port_warning_vista_only),
+        T(plan_windows_max_user_port_contradicts_port_range),
+        T(plan_windows_existing_max_user_port_is_a_risk),
+        cmocka_unit_test(mup_next_range_and_texts),
         T(plan_windows_backend_notes_become_warnings),
         T(plan_windows_apply_false_changes_nothing),
         T(plan_windows_absent_restores_originals),

@@ -3,8 +3,8 @@
 # The Windows module (library/porttune.exe) under Wine, driven with JSON args
 # files as Ansible drives it, in a throwaway WINEPREFIX.
 #
-#   run.sh [EXE] [FAKE_NETSH]    defaults: library/porttune.exe and
-#                                build/win/fake_netsh.exe
+#   run.sh [EXE] [FAKE_NETSH] [HOLD_LOCK]    defaults: library/porttune.exe,
+#                                build/win/fake_netsh.exe, build/win/hold_lock.exe
 #
 # Registry values are really written to and read back from the prefix's
 # registry (checked with `wine reg query`). Wine's netsh has no `dynamicport`,
@@ -19,15 +19,19 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 EXE=$(realpath "${1:-$ROOT/library/porttune.exe}")
 FAKE=$(realpath "${2:-$ROOT/build/win/fake_netsh.exe}")
+HOLD=$(realpath "${3:-$ROOT/build/win/hold_lock.exe}")
 
 die() { echo "run.sh: $*" >&2; echo "0 passed, 1 failed"; exit 1; }
 
 WINE=$(command -v wine || command -v wine64) || die "needs wine (sh scripts/deps.sh windows)"
-for c in jq wineboot wineserver iconv od; do
+for c in jq wineboot wineserver iconv od facter; do
   command -v "$c" >/dev/null || die "needs $c"
 done
 [ -f "$EXE" ] || die "no $EXE (make windows)"
 [ -f "$FAKE" ] || die "no $FAKE (make build/win/fake_netsh.exe)"
+[ -f "$HOLD" ] || die "no $HOLD (make build/win/hold_lock.exe)"
+command -v setpriv >/dev/null || die "needs setpriv (util-linux)"
+[ "$(id -u)" = 0 ] || die "needs root: the view-without-rights test runs Wine as nobody"
 
 export WINEDEBUG=-all
 # No Mono or Gecko: nothing here needs .NET or HTML, and the installer
@@ -62,6 +66,7 @@ cp "$FAKE" "$SYS32/netsh.exe"
 mkdir -p "$C/decoy"
 cp "$FAKE" "$C/decoy/netsh.exe"
 export FAKE_NETSH_SELF='C:\pt\netsh-self.txt'
+cp "$HOLD" "$C/hold_lock.exe"
 export FAKE_NETSH_STATE='C:\pt\netsh-state.txt'
 export FAKE_NETSH_LOG='C:\pt\netsh-log.txt'
 export FAKE_NETSH_FAIL=""
@@ -142,6 +147,19 @@ snapshot() {
   excl_state
 }
 
+# wine_version NAME: the Windows version Wine reports (winxp64, win7, win10),
+# as winecfg sets it; "" for Wine's default (Windows 7).
+wine_version() {
+  if [ -n "$1" ]; then "$WINE" reg add 'HKCU\Software\Wine' /v Version /d "$1" /f >/dev/null 2>&1
+  else "$WINE" reg delete 'HKCU\Software\Wine' /v Version /f >/dev/null 2>&1; fi
+}
+# pt_cli ARGS...: porttune.exe as the CLI; stdout in $OUT, stderr in $ERR, exit code in $RC.
+pt_cli() {
+  OUT=$("$WINE" 'C:\pt\porttune.exe' "$@" 2>"$C/stderr.txt"); RC=$?
+  ERR=$(tr -d '\r' <"$C/stderr.txt")
+  OUT=$(printf '%s' "$OUT" | tr -d '\r')
+}
+
 PASS=0; FAIL=0
 t() {  # t NAME: runs function NAME
   ERRS=()
@@ -172,7 +190,7 @@ t_netsh_runs_from_system32_only() {
 
 t_check_mode_fresh_host_writes_nothing() {
   local before; before=$(snapshot)
-  run_pt '{"time_wait_delay": 60, "max_user_port": 20000, "port_range": "10000-59999",
+  run_pt '{"time_wait_delay": 60, "max_user_port": 20000,
            "_ansible_check_mode": true, "_ansible_module_name": "porttune"}'
   ok_run
   eq "$(j .changed)" true "changed"
@@ -180,6 +198,8 @@ t_check_mode_fresh_host_writes_nothing() {
   eq "$(j .settings.time_wait_delay.before)" 120 "TcpTimedWaitDelay absent reads as the default"
   eq "$(j .settings.time_wait_delay.before_is_default)" true "before_is_default"
   eq "$(j .settings.max_user_port.before)" null "MaxUserPort absent has no default on Vista+"
+  run_pt '{"time_wait_delay": 60, "port_range": "10000-59999", "_ansible_check_mode": true}'
+  ok_run
   eq "$(j .settings.port_range.before)" '"49152-65535"' "dynamic range before"
   eq "$(netsh_sets)" 0 "netsh set calls"
   eq "$(snapshot)" "$before" "registry and netsh state"
@@ -191,7 +211,8 @@ t_apply_writes_registry_and_reports_reboot() {
   eq "$(j .changed)" true "changed"
   eq "$(j .reboot_required)" true "reboot_required"
   eq "$(j .settings.time_wait_delay.after)" 60 "after"
-  has "$(warnings)" "max_user_port (MaxUserPort) is ignored by Windows Vista and later" "warning"
+  # Wine 8 reports Windows 7 (6.1) unless HKCU\Software\Wine says otherwise.
+  has "$(warnings)" "max_user_port: WARNING: setting MaxUserPort = 20000 on Windows 6.1 (Vista or later) is not ignored: at the next boot Windows sets the TCP dynamic port range to 1024-20000 (netsh: start=1024 num=18977)" "loud warning"
   eq "$(reg_get TcpTimedWaitDelay)" 60 "TcpTimedWaitDelay in the registry"
   eq "$(reg_get MaxUserPort)" 20000 "MaxUserPort in the registry"
   eq "$(reg_get time_wait_delay "$STATEKEY")" "REG_SZ absent" "original recorded"
@@ -345,13 +366,14 @@ t_port_range_check_mode_writes_nothing() {
 }
 
 t_rollback_when_ipv6_set_fails() {
-  FAKE_NETSH_FAIL=ipv6-set run_pt '{"time_wait_delay": 200, "max_user_port": 30000,
-                                    "port_range": "20000-40000"}'
+  # (max_user_port with port_range is refused before anything is written:
+  # t_max_user_port_contradicts_port_range.)
+  FAKE_NETSH_FAIL=ipv6-set run_pt '{"time_wait_delay": 200, "port_range": "20000-40000"}'
   fail_run
   has "$(j -r .msg)" "fake netsh told to fail: ipv6-set" "msg names netsh's error"
   has "$(j -r .msg)" "The values this run wrote were put back." "msg says rolled back"
   eq "$(reg_get TcpTimedWaitDelay)" 60 "TcpTimedWaitDelay put back"
-  eq "$(reg_get MaxUserPort)" 20000 "MaxUserPort put back"
+  eq "$(reg_get MaxUserPort)" 20000 "MaxUserPort untouched"
   eq "$(netsh_state)" "ipv4 10000 50000 ipv6 10000 50000" "IPv4 range put back"
 }
 
@@ -423,10 +445,13 @@ t_state_absent_restores_originals() {
 }
 
 t_rollback_deletes_values_that_were_absent() {
-  FAKE_NETSH_FAIL=ipv4-set run_pt '{"time_wait_delay": 100, "max_user_port": 40000,
-                                    "port_range": "20000-40000"}'
+  local excl; excl=$(excl_state)
+  FAKE_NETSH_FAIL=ipv4-add run_pt '{"time_wait_delay": 100, "max_user_port": 40000,
+                                   "reserved_ports": "7000"}'
   fail_run
+  has "$(j -r .msg)" "fake netsh told to fail: ipv4-add" "msg names netsh's error"
   has "$(j -r .msg)" "The values this run wrote were put back." "msg"
+  eq "$(excl_state)" "$excl" "excluded ranges unchanged"
   eq "$(reg_get TcpTimedWaitDelay)" absent "TcpTimedWaitDelay absent again"
   eq "$(reg_get MaxUserPort)" absent "MaxUserPort absent again"
   eq "$(netsh_state)" "ipv4 49152 16384 ipv6 49152 16384" "range unchanged"
@@ -439,7 +464,7 @@ t_pre_vista_host() {
   eq "$(j .changed)" false "defaults asked for"
   eq "$(j .settings.max_user_port.before)" 5000 "MaxUserPort default before Vista"
   eq "$(j .settings.max_user_port.before_is_default)" true "before_is_default"
-  hasnt "$(warnings)" "ignored by Windows Vista" "no Vista warning before Vista"
+  hasnt "$(warnings)" "MaxUserPort" "no MaxUserPort warning before Vista"
   run_pt '{"port_range": "10000-59999"}'
   fail_run
   has "$(j -r .msg)" "port_range: Windows before Vista has no dynamic port range" "msg"
@@ -617,12 +642,181 @@ t_reserved_absent_removes_only_ours() {
   ok_run
 }
 
+# ---- MaxUserPort as it really behaves (issue 14): not ignored from Vista on ----
+
+t_max_user_port_contradicts_port_range() {
+  local before; before=$(snapshot)
+  run_pt '{"max_user_port": 20000, "port_range": "10000-59999", "time_wait_delay": 45}'
+  fail_run
+  has "$(j -r .msg)" "max_user_port: 20000 contradicts port_range 10000-59999 in the same task: on Windows Vista and later (this host: 6.1) MaxUserPort = 20000 makes Windows replace the TCP dynamic port range with 1024-20000 at the next boot. Give only one of them: port_range (recommended) or max_user_port. Nothing was changed." "msg"
+  eq "$(netsh_sets)" 0 "netsh set calls"
+  eq "$(snapshot)" "$before" "registry and netsh state"
+  # Check mode fails the same way.
+  run_pt '{"max_user_port": 20000, "port_range": [1025, 20000], "_ansible_check_mode": true}'
+  fail_run
+  has "$(j -r .msg)" "contradicts port_range 1025-20000" "check mode msg"
+}
+
+# MaxUserPort = 20000 is in the registry now (t_apply_writes_registry...).
+t_get_and_facts_flag_max_user_port() {
+  local before; before=$(snapshot)
+  pt_cli get --json
+  eq "$RC" 0 "get exit code"
+  eq "$(printf '%s' "$OUT" | jq -c .max_user_port_risk)" \
+    '{"max_user_port":20000,"dynamic_port_range_at_next_boot":"1024-20000","start":1024,"num":18977}' "get: max_user_port_risk"
+  has "$(printf '%s' "$OUT" | jq -r '.warnings | join(" | ")')" "RISK: MaxUserPort is 20000 in the registry of this Windows 6.1 host. Windows Vista and later do not ignore it: at the next boot Windows sets the TCP dynamic port range to 1024-20000 (netsh: start=1024 num=18977)" "get: warning"
+  pt_cli get
+  eq "$RC" 0 "get (table) exit code"
+  has "$ERR" "porttune: warning: RISK: MaxUserPort is 20000" "get (table): warning on stderr"
+  pt_cli facts
+  eq "$RC" 0 "facts exit code"
+  eq "$(printf '%s' "$OUT" | jq -c '.porttune.max_user_port_risk | [.dynamic_port_range_at_next_boot, .start, .num]')" \
+    '["1024-20000",1024,18977]' "facts: max_user_port_risk"
+  has "$(printf '%s' "$OUT" | jq -r '.porttune.warnings[]')" "RISK: MaxUserPort is 20000" "facts: warnings"
+  # A module run that does not set it warns too.
+  run_pt '{"time_wait_delay": 60, "_ansible_check_mode": true}'
+  ok_run
+  has "$(warnings)" "RISK: MaxUserPort is 20000 in the registry" "module warning"
+  # Windows 10 as winecfg sets it: the same risk, the version named.
+  wine_version win10
+  pt_cli get --json
+  has "$(printf '%s' "$OUT" | jq -r '.warnings[]')" "this Windows 10.0 host" "Windows 10: warning"
+  eq "$(printf '%s' "$OUT" | jq -r .max_user_port_risk.dynamic_port_range_at_next_boot)" "1024-20000" "Windows 10: range"
+  # Before Vista MaxUserPort is the client port limit it was made for.
+  wine_version winxp64
+  pt_cli get --json
+  eq "$(printf '%s' "$OUT" | jq -c .max_user_port_risk)" null "Windows XP: no risk"
+  eq "$(printf '%s' "$OUT" | jq -c .warnings)" '[]' "Windows XP: no warning"
+  pt_cli facts
+  eq "$(printf '%s' "$OUT" | jq -c .porttune.max_user_port_risk)" null "Windows XP: facts"
+  wine_version ""
+  eq "$(snapshot)" "$before" "get and facts changed nothing"
+}
+
+# A MaxUserPort that was there before porttune: state=absent puts it back
+# (and get still flags it); one porttune created is deleted
+# (t_state_absent_restores_originals).
+t_absent_restores_max_user_port_that_existed() {
+  "$WINE" reg delete "$STATEKEY" /v max_user_port /f >/dev/null 2>&1   # no record yet
+  reg_set MaxUserPort REG_DWORD 30000
+  run_pt '{"max_user_port": 20000}'
+  ok_run
+  eq "$(j .changed)" true "changed"
+  eq "$(reg_get max_user_port "$STATEKEY")" "REG_SZ 30000" "original recorded as it was"
+  run_pt '{"state": "absent", "max_user_port": 20000}'
+  ok_run
+  eq "$(j .changed)" true "absent: changed"
+  eq "$(reg_get MaxUserPort)" 30000 "the value from before porttune is back, not deleted"
+  eq "$(reg_get max_user_port "$STATEKEY")" absent "record forgotten"
+  pt_cli get --json
+  eq "$(printf '%s' "$OUT" | jq -r .max_user_port_risk.dynamic_port_range_at_next_boot)" "1024-30000" "still a risk"
+  run_pt '{"state": "absent", "max_user_port": 20000}'
+  ok_run
+  eq "$(j .changed)" false "second absent: nothing of porttune's left"
+  eq "$(reg_get MaxUserPort)" 30000 "someone else's value stays"
+  "$WINE" reg delete "$TCPIP" /v MaxUserPort /f >/dev/null 2>&1
+}
+
+# ---- the Facter external fact for Windows (puppet/porttune/facts.d/porttune.bat) ----
+
+# The .bat runs under Wine's cmd as Facter runs it on Windows (cmd /c, its
+# stdout parsed); its exact output is then handed to the real facter (Debian's,
+# on Linux, through a script that prints those bytes: the same
+# parse_executable_output as for a .bat on Windows). Not shown here: that
+# Facter on Windows picks the .bat from facts.d and runs it (Facter's
+# ScriptParser for bat/cmd/com/exe).
+t_facter_fact_bat() {
+  local D out
+  mkdir -p "$WINEPREFIX/drive_c/pt/facts.d"
+  cp "$ROOT/puppet/porttune/facts.d/porttune.bat" "$WINEPREFIX/drive_c/pt/facts.d/"
+  # Not installed: no output, no error.
+  out=$("$WINE" cmd /c 'C:\pt\facts.d\porttune.bat' 2>&1 | tr -d '\r'); RC=$?
+  eq "$RC:$out" "0:" "without porttune.exe: nothing"
+  mkdir -p "$WINEPREFIX/drive_c/Program Files/porttune"
+  cp "$C/porttune.exe" "$WINEPREFIX/drive_c/Program Files/porttune/porttune.exe"
+  reg_set MaxUserPort REG_DWORD 65534
+  "$WINE" cmd /c 'C:\pt\facts.d\porttune.bat' >"$C/fact.out" 2>"$C/fact.err"; RC=$?
+  eq "$RC" 0 "porttune.bat exit code"
+  eq "$(tr -d '\r' <"$C/fact.err")" "" "porttune.bat stderr"
+  eq "$(head -c 13 "$C/fact.out")" '{"porttune":{' "the .bat prints only the helper's JSON (echo off)"
+  D=$(mktemp -d /tmp/porttune-facter.XXXXXX)
+  cp "$C/fact.out" "$D/bytes"
+  printf '#!/bin/sh\ncat "%s/bytes"\n' "$D" >"$D/porttune_from_bat"
+  chmod 0755 "$D/porttune_from_bat"
+  out=$(facter --no-custom-facts --external-dir "$D" -j porttune 2>"$D/err")
+  eq "$(printf '%s' "$out" | jq -c '.porttune | [.os, .settings.max_user_port, .max_user_port_risk.dynamic_port_range_at_next_boot, (.capacity.usable_ports > 0)]')" \
+    '["windows",65534,"1024-65534",true]' "facter parses the .bat's output: $(cat "$D/err")"
+  eq "$(facter --no-custom-facts --external-dir "$D" porttune.max_user_port_risk.num 2>/dev/null)" 64511 "facter porttune.max_user_port_risk.num"
+  has "$(facter --no-custom-facts --external-dir "$D" porttune.warnings 2>/dev/null)" "RISK: MaxUserPort is 65534" "facter porttune.warnings"
+  rm -rf "$D" "$WINEPREFIX/drive_c/Program Files/porttune"
+  "$WINE" reg delete "$TCPIP" /v MaxUserPort /f >/dev/null 2>&1
+}
+
+# ---- viewing without administrator rights (issue 14) ----
+
+# The registry of a prefix without Wine's own per-session noise, to compare
+# values: key timestamps, and the device keys Wine's display and input
+# drivers rewrite at each start (Control\Class, Control\DeviceClasses,
+# Control\Video, Enum).
+reg_norm() {
+  sed -E 's/^(\[.*\]) [0-9]+$/\1/; /^#time=/d' "$1" |
+    awk '/^\[/ { skip = ($0 ~ /^\[System\\\\CurrentControlSet\\\\(Control\\\\(Class|DeviceClasses|Video)|Enum)(\\\\|\])/) }
+         !skip'
+}
+
+# get, facts and diagnose as a standard Linux user (Wine runs programs as the
+# calling user) in a copy of the prefix that user owns: they succeed while
+# another run holds the run lock (a set waits for it), and the registry file
+# and the prefix's files are unchanged afterwards.
+t_view_as_standard_user() {
+  local N LK holder reg0 files0 n=0
+  local -a U
+  reg_set MaxUserPort REG_DWORD 40000
+  wineserver -k; sleep 1        # flush this prefix's registry to its files
+  N=$(mktemp -d /tmp/porttune-wine-user.XXXXXX) || { bad "mktemp"; return; }
+  cp -a "$WINEPREFIX/." "$N/"
+  # Debian's Wine keeps the name of the server's directory here; the user's
+  # Wine must start its own server.
+  rm -f "$N/wineserver" "$N/drive_c/pt/netsh-log.txt"
+  printf '{"time_wait_delay": 45}' >"$N/drive_c/pt/set.json"
+  chown -R nobody:nogroup "$N"; chmod 0755 "$N"
+  wineserver -p
+  U=(setpriv --reuid=nobody --regid=nogroup --clear-groups -- env -u FAKE_NETSH_LOG -u FAKE_NETSH_SELF HOME="$N" WINEPREFIX="$N")
+  "${U[@]}" "$WINE" cmd /c ver >/dev/null 2>&1   # Wine's own first-use writes
+  "${U[@]}" wineserver -k; sleep 1
+  reg0=$(reg_norm "$N/system.reg")
+  files0=$(cd "$N" && find . -type f ! -name '*.reg' -printf '%p %u %s %T@\n' | sort)
+  LK=$(mktemp /tmp/porttune-wine-lock.XXXXXX)
+  "${U[@]}" "$WINE" 'C:\pt\hold_lock.exe' 60 >"$LK" 2>&1 & holder=$!
+  until grep -q locked "$LK" || [ $n -gt 300 ]; do sleep 0.1; n=$((n + 1)); done
+  grep -q locked "$LK" || bad "hold_lock did not take the lock: $(cat "$LK")"
+  timeout 5 "${U[@]}" "$WINE" 'C:\pt\porttune.exe' 'C:\pt\set.json' >/dev/null 2>&1
+  eq "$?" 124 "a module run (set) waits for the lock (killed by timeout)"
+  OUT=$(timeout 60 "${U[@]}" "$WINE" 'C:\pt\porttune.exe' get --json 2>/dev/null | tr -d '\r'); RC=$?
+  eq "$RC" 0 "get --json as nobody while a run holds the lock"
+  eq "$(j -r .settings.max_user_port.live)" 40000 "get reads the registry"
+  eq "$(j -r .max_user_port_risk.dynamic_port_range_at_next_boot)" "1024-40000" "get flags the risk"
+  eq "$(j -r .settings.port_range.live)" "$(printf '%s' "$(netsh_state)" | awk '{ print $2 "-" $2 + $3 - 1 }')" "get reads the dynamic range"
+  OUT=$(timeout 60 "${U[@]}" "$WINE" 'C:\pt\porttune.exe' facts 2>/dev/null | tr -d '\r'); RC=$?
+  eq "$RC" 0 "facts as nobody"
+  eq "$(j -r .porttune.settings.max_user_port)" 40000 "facts"
+  timeout 60 "${U[@]}" "$WINE" 'C:\pt\porttune.exe' diagnose --json >/dev/null 2>&1; RC=$?
+  [ "$RC" != 124 ] || bad "diagnose waited for the run lock"
+  kill "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
+  timeout 30 "${U[@]}" wineserver -k 2>/dev/null; sleep 1
+  eq "$(reg_norm "$N/system.reg" | diff <(printf '%s\n' "$reg0") - | head -20)" "" "system.reg values unchanged"
+  eq "$(cd "$N" && find . -type f ! -name '*.reg' -printf '%p %u %s %T@\n' | sort | diff <(printf '%s\n' "$files0") - | head -20)" "" "no file in the prefix created or changed"
+  rm -rf "$N" "$LK"
+  "$WINE" reg delete "$TCPIP" /v MaxUserPort /f >/dev/null 2>&1
+}
+
 T1=$(ms)
 for name in \
   t_netsh_runs_from_system32_only t_check_mode_fresh_host_writes_nothing t_apply_writes_registry_and_reports_reboot \
   t_second_run_is_unchanged t_invalid_values_rejected_nothing_written \
   t_linux_options_skipped_with_warning t_args_file_with_bom t_non_ascii_path_and_utf8_output \
-  t_mistyped_command_is_a_usage_error \
+  t_mistyped_command_is_a_usage_error t_max_user_port_contradicts_port_range \
+  t_get_and_facts_flag_max_user_port \
   t_diff_mode_text t_port_range_via_netsh_double t_port_range_idempotent_any_form \
   t_port_range_check_mode_writes_nothing t_rollback_when_ipv6_set_fails \
   t_rollback_when_a_set_half_happens t_netsh_show_failure t_ipv4_ipv6_differ \
@@ -632,7 +826,8 @@ for name in \
   t_reserved_around_a_system_range t_reserved_invalid_values_rejected \
   t_reserved_add_failure_puts_everything_back t_reserved_failed_undo_keeps_record t_reserved_show_failure \
   t_reserved_absent_removes_only_ours t_state_absent_restores_originals t_rollback_deletes_values_that_were_absent \
-  t_pre_vista_host t_diagnosis_not_supported_yet; do
+  t_absent_restores_max_user_port_that_existed \
+  t_pre_vista_host t_diagnosis_not_supported_yet t_facter_fact_bat t_view_as_standard_user; do
   # PT_WINE_ONLY="t_a t_b": run only these (they still share one prefix).
   [ -n "${PT_WINE_ONLY:-}" ] && [[ " $PT_WINE_ONLY " != *" $name "* ]] && continue
   t "$name"
