@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* pt_os_read_file and pt_os_file_exists for Linux: paths are bytes, so UTF-8 passes through. */
+/* pt_os_read_file, pt_os_file_exists and pt_os_write_file_atomic for Linux: paths are bytes, so UTF-8 passes through. */
 #include "internal.h"
 
 #include <errno.h>
@@ -21,4 +21,10 @@ bool pt_os_file_exists(const char *utf8_path)
     struct stat st;
 
     return stat(utf8_path, &st) == 0 && !S_ISDIR(st.st_mode);
+}
+
+int pt_os_write_file_atomic(const char *utf8_path, const char *text, const char *object,
+                            pt_error_t *err)
+{
+    return pt__write_atomic(utf8_path, text, 0644, object, err);
 }
