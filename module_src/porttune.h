@@ -272,5 +272,7 @@ bool pt_os_file_exists(const char *utf8_path);
  * PT_EUNSAFE / PT_ENOMEM with err naming object; the old file stays then. */
 int pt_os_write_file_atomic(const char *utf8_path, const char *text, const char *object,
                             pt_error_t *err);
+/* The wall-clock time as Unix seconds with a fraction. */
+double pt_os_time_now(void);
 
 #endif

@@ -11,7 +11,6 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 static const char metrics_usage[] =
 "usage: porttune metrics [--top N] [--output FILE] [--file PATH]\n"
@@ -119,15 +118,6 @@ static int parse(int argc, char **argv, metrics_args_t *a)
     return 0;
 }
 
-static double now(void)
-{
-    struct timespec ts;
-
-    if (timespec_get(&ts, TIME_UTC) != TIME_UTC)
-        return (double)time(NULL);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* `porttune get`'s object, with the options get uses; NULL with err set. */
 static json_t *read_state(const metrics_args_t *a, pt_error_t *err)
 {
@@ -168,11 +158,11 @@ int pt__cli_metrics(int argc, char **argv)
     pt_error_init(&derr);
     pt_error_init(&werr);
     memset(&meta, 0, sizeof(meta));
-    meta.timestamp = now();
+    meta.timestamp = pt_os_time_now();
     state = read_state(&a, &serr);
     if (pt_diag_run("", a.source, a.top, PT_DIAG_DEFAULT_THRESHOLD, &report, &derr) != 0)
         report = NULL;
-    meta.duration = now() - meta.timestamp;
+    meta.duration = pt_os_time_now() - meta.timestamp;
     if (meta.duration < 0)
         meta.duration = 0;
     meta.settings_ok = state != NULL;

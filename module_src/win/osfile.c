@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* pt_os_write_file_atomic for Windows: a flushed temporary file moved over the target. */
+/* pt_os_write_file_atomic (a flushed temporary file moved over the target) and pt_os_time_now for Windows. */
 #include "winsys.h"
 
 #include <stdio.h>
@@ -57,4 +57,16 @@ os_error:
     pt__win_strerror(code, msg, sizeof(msg));
     return pt_error_set(err, PT_EIO, (int)code, object,
                         "cannot write %s: %s. The file was left as it was.", utf8_path, msg);
+}
+
+double pt_os_time_now(void)
+{
+    FILETIME ft;
+    ULARGE_INTEGER t;
+
+    /* 100 ns ticks since 1601-01-01; the Unix epoch is 11644473600 s later. */
+    GetSystemTimeAsFileTime(&ft);
+    t.LowPart = ft.dwLowDateTime;
+    t.HighPart = ft.dwHighDateTime;
+    return (double)t.QuadPart / 1e7 - 11644473600.0;
 }
