@@ -201,7 +201,7 @@ static void metrics_other_needs_the_sum(void **unused)
     json_object_del(json_object_get(report, "destinations"), "ports_held");
     got = pt_metrics_format(NULL, report, &meta_ok);
     assert_non_null(got);
-    assert_null(strstr(got, "destination=\"other\""));
+    assert_null(strstr(got, "_held{destination=\"other\"}"));
     assert_non_null(strstr(got, "\nporttune_destination_ports_held{destination=\"10.0.0.1:80\"} 70\n"));
     free(got);
     json_decref(report);
