@@ -21,11 +21,13 @@ build/unit/test_metrics: tests/unit/test_metrics.c $(METRICS_FMT) $(HDRS)
 	$(HOSTCC) $(HOSTFLAGS) -Itests/unit -o $@ $< $(METRICS_FMT) -ljansson -lcmocka
 
 .PHONY: metrics-test
-metrics-test: library/porttune build/host/porttune build/unit/test_metrics venv
-	sh scripts/deps.sh metrics
+metrics-test: library/porttune build/host/porttune build/unit/test_metrics venv \
+              library/porttune.exe build/win/fake_netsh.exe
+	sh scripts/deps.sh metrics windows
 	./build/unit/test_metrics
 	bash tests/metrics/run.sh library/porttune
 	bash tests/metrics/run.sh build/host/porttune
+	bash tests/metrics/win.sh library/porttune.exe build/win/fake_netsh.exe
 	bash tests/metrics/rules.sh
 	bash tests/metrics/role.sh
 
