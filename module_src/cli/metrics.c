@@ -87,15 +87,14 @@ static void family(buf_t *b, const char *name, const char *help)
     b->help = help;
 }
 
-/* One sample of the current family. labels: NULL, or "name" "value" pairs
- * ending with NULL; the values are escaped here. value is printed with %.15g
- * unless it is a whole number. */
-static void sample(buf_t *b, double value, ...)
+/* One sample of the current family, with n label pairs (name, value, ...);
+ * the values are escaped here. A whole number prints as one, anything else
+ * with %.15g. */
+static void sample_n(buf_t *b, double value, const char *const *labels, size_t n)
 {
-    const char *name = b->family, *l, *v;
+    const char *name = b->family;
     char num[64];
-    bool first = true;
-    va_list ap;
+    size_t i;
 
     if (b->help != NULL) {
         appendf(b, "# HELP %s ", name);
@@ -104,30 +103,45 @@ static void sample(buf_t *b, double value, ...)
         b->help = NULL;
     }
     append(b, name, strlen(name));
-    va_start(ap, value);
-    while ((l = va_arg(ap, const char *)) != NULL) {
-        char *e;
+    for (i = 0; i < n; i++) {
+        char *e = pt_metrics_escape(labels[2 * i + 1]);
 
-        v = va_arg(ap, const char *);
-        e = pt_metrics_escape(v);
         if (e == NULL) {
             b->failed = true;
-            break;
+            return;
         }
-        appendf(b, "%s%s=\"", first ? "{" : ",", l);
+        appendf(b, "%s%s=\"", i == 0 ? "{" : ",", labels[2 * i]);
         append(b, e, strlen(e));
         append(b, "\"", 1);
         free(e);
-        first = false;
     }
-    va_end(ap);
-    if (!first)
+    if (n > 0)
         append(b, "}", 1);
     if (value == (double)(long long)value && value > -1e15 && value < 1e15)
         snprintf(num, sizeof(num), " %lld\n", (long long)value);
     else
         snprintf(num, sizeof(num), " %.15g\n", value);
     append(b, num, strlen(num));
+}
+
+static void sample(buf_t *b, double value)
+{
+    sample_n(b, value, NULL, 0);
+}
+
+static void sample1(buf_t *b, double value, const char *label, const char *v)
+{
+    const char *const l[] = { label, v };
+
+    sample_n(b, value, l, 1);
+}
+
+static void sample2(buf_t *b, double value, const char *label1, const char *v1,
+                    const char *label2, const char *v2)
+{
+    const char *const l[] = { label1, v1, label2, v2 };
+
+    sample_n(b, value, l, 2);
 }
 
 static const json_t *get(const json_t *obj, const char *key)
@@ -143,7 +157,7 @@ static void sample_num(buf_t *b, const char *name, const char *help,
 
     family(b, name, help);
     if (json_is_number(v))
-        sample(b, json_number_value(v), NULL);
+        sample(b, json_number_value(v));
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -174,25 +188,23 @@ static const char **sorted_keys(const json_t *obj, size_t *n, bool *failed)
     return keys;
 }
 
-static void collection(buf_t *b, const json_t *state, const json_t *report,
-                       const pt_metrics_meta_t *m)
+static void collection(buf_t *b, const json_t *state, const pt_metrics_meta_t *m)
 {
     family(b, "porttune_up",
            "1 when porttune read this part (settings, diagnosis), 0 when it failed or "
            "is not supported on this OS.");
-    sample(b, m->diagnosis_ok, "part", "diagnosis", NULL);
-    sample(b, m->settings_ok, "part", "settings", NULL);
+    sample1(b, m->diagnosis_ok, "part", "diagnosis");
+    sample1(b, m->settings_ok, "part", "settings");
     family(b, "porttune_scrape_timestamp_seconds",
            "Unix time when porttune collected these metrics.");
-    sample(b, m->timestamp, NULL);
+    sample(b, m->timestamp);
     family(b, "porttune_scrape_duration_seconds",
            "Seconds porttune took to read the settings and the sockets.");
-    sample(b, m->duration, NULL);
+    sample(b, m->duration);
     family(b, "porttune_build_info", "Always 1: porttune's version and the OS it ran on.");
     if (json_is_string(get(state, "porttune_version")) && json_is_string(get(state, "os")))
-        sample(b, 1, "os", json_string_value(get(state, "os")),
-               "version", json_string_value(get(state, "porttune_version")), NULL);
-    (void)report;
+        sample2(b, 1, "os", json_string_value(get(state, "os")),
+                "version", json_string_value(get(state, "porttune_version")));
 }
 
 static void capacity(buf_t *b, const json_t *cap, const json_t *range)
@@ -200,17 +212,16 @@ static void capacity(buf_t *b, const json_t *cap, const json_t *range)
     family(b, "porttune_ephemeral_port_range_start",
            "First port of the ephemeral (local) port range.");
     if (json_is_number(get(range, "start")))
-        sample(b, json_number_value(get(range, "start")), NULL);
+        sample(b, json_number_value(get(range, "start")));
     else if (json_is_string(get(cap, "port_range")))
-        sample(b, strtod(json_string_value(get(cap, "port_range")), NULL), NULL);
+        sample(b, strtod(json_string_value(get(cap, "port_range")), NULL));
     family(b, "porttune_ephemeral_port_range_end",
            "Last port of the ephemeral (local) port range.");
     if (json_is_number(get(range, "end")))
-        sample(b, json_number_value(get(range, "end")), NULL);
+        sample(b, json_number_value(get(range, "end")));
     else if (json_is_string(get(cap, "port_range")) &&
              strchr(json_string_value(get(cap, "port_range")), '-') != NULL)
-        sample(b, strtod(strchr(json_string_value(get(cap, "port_range")), '-') + 1, NULL),
-               NULL);
+        sample(b, strtod(strchr(json_string_value(get(cap, "port_range")), '-') + 1, NULL));
     sample_num(b, "porttune_ephemeral_ports", "Ports in the ephemeral port range.",
                cap, "range_size");
     sample_num(b, "porttune_ephemeral_ports_reserved",
@@ -241,8 +252,8 @@ static void settings(buf_t *b, const json_t *state)
         const json_t *s = get(set, keys[i]);
 
         if (json_is_true(get(s, "supported")))
-            sample(b, !json_is_null(get(s, "persisted")) && get(s, "persisted") != NULL,
-                   "setting", keys[i], NULL);
+            sample1(b, get(s, "persisted") != NULL && !json_is_null(get(s, "persisted")),
+                    "setting", keys[i]);
     }
     family(b, "porttune_setting_drift",
            "1 when porttune manages this setting and its live value differs from the "
@@ -251,15 +262,15 @@ static void settings(buf_t *b, const json_t *state)
         const json_t *s = get(set, keys[i]), *p = get(s, "persisted");
 
         if (json_is_true(get(s, "supported")))
-            sample(b, p != NULL && !json_is_null(p) && !json_equal(p, get(s, "live")),
-                   "setting", keys[i], NULL);
+            sample1(b, p != NULL && !json_is_null(p) && !json_equal(p, get(s, "live")),
+                    "setting", keys[i]);
     }
     free(keys);
     family(b, "porttune_boot_order_conflicts",
            "Settings another file sets after porttune's at boot, so its value wins at "
            "next boot.");
     if (json_is_array(get(state, "conflicts")))
-        sample(b, (double)json_array_size(get(state, "conflicts")), NULL);
+        sample(b, (double)json_array_size(get(state, "conflicts")));
 }
 
 static void sockets(buf_t *b, const json_t *r)
@@ -272,7 +283,7 @@ static void sockets(buf_t *b, const json_t *r)
     family(b, "porttune_tcp_sockets", "TCP sockets of this network namespace by state.");
     for (i = 0; i < n; i++)
         if (json_is_number(get(states, keys[i])))
-            sample(b, json_number_value(get(states, keys[i])), "state", keys[i], NULL);
+            sample1(b, json_number_value(get(states, keys[i])), "state", keys[i]);
     free(keys);
     sample_num(b, "porttune_tcp_time_wait_sockets", "TCP sockets in TIME_WAIT.", tw, "total");
     sample_num(b, "porttune_tcp_max_tw_buckets",
@@ -305,10 +316,10 @@ static void destinations(buf_t *b, const json_t *r)
         snprintf(name, sizeof(name), fam && strcmp(fam, "ipv6") == 0 ? "[%s]:%lld" : "%s:%lld",
                  a, port);
         shown += json_number_value(get(e, "ports_held"));
-        sample(b, json_number_value(get(e, "ports_held")), "destination", name, NULL);
+        sample1(b, json_number_value(get(e, "ports_held")), "destination", name);
     }
     if (json_is_number(get(d, "ports_held")))
-        sample(b, json_number_value(get(d, "ports_held")) - shown, "destination", "other", NULL);
+        sample1(b, json_number_value(get(d, "ports_held")) - shown, "destination", "other");
     family(b, "porttune_destination_sockets",
            "Sockets of the top destinations by state (ESTABLISHED, TIME_WAIT, other).");
     json_array_foreach(top, i, e) {
@@ -321,8 +332,8 @@ static void destinations(buf_t *b, const json_t *r)
                  a, (long long)json_integer_value(get(e, "port")));
         for (k = 0; k < 3; k++)
             if (json_is_number(get(e, st_key[k])))
-                sample(b, json_number_value(get(e, st_key[k])),
-                       "destination", name, "state", st_label[k], NULL);
+                sample2(b, json_number_value(get(e, st_key[k])),
+                        "destination", name, "state", st_label[k]);
     }
     sample_num(b, "porttune_destination_untracked_sockets",
                "Sockets to destinations beyond the tracked maximum, counted by state only.",
@@ -338,7 +349,7 @@ static void listeners(buf_t *b, const json_t *r)
            "Listening ports inside the ephemeral range and not reserved: an outgoing "
            "connection can take such a port while its service is down.");
     if (json_is_array(get(l, "in_ephemeral_range")))
-        sample(b, (double)json_array_size(get(l, "in_ephemeral_range")), NULL);
+        sample(b, (double)json_array_size(get(l, "in_ephemeral_range")));
 }
 
 char *pt_metrics_format(const json_t *state, const json_t *report,
@@ -347,7 +358,7 @@ char *pt_metrics_format(const json_t *state, const json_t *report,
     buf_t b;
 
     memset(&b, 0, sizeof(b));
-    collection(&b, state, report, meta);
+    collection(&b, state, meta);
     /* The report's capacity is the core's model of the ranges it read; the
      * state's is the same model, for when there is no diagnosis. */
     capacity(&b, report ? get(report, "capacity") : get(state, "capacity"),

@@ -62,11 +62,10 @@ os_error:
 double pt_os_time_now(void)
 {
     FILETIME ft;
-    ULARGE_INTEGER t;
+    unsigned long long ticks;
 
     /* 100 ns ticks since 1601-01-01; the Unix epoch is 11644473600 s later. */
     GetSystemTimeAsFileTime(&ft);
-    t.LowPart = ft.dwLowDateTime;
-    t.HighPart = ft.dwHighDateTime;
-    return (double)t.QuadPart / 1e7 - 11644473600.0;
+    ticks = (unsigned long long)ft.dwHighDateTime << 32 | ft.dwLowDateTime;
+    return (double)ticks / 1e7 - 11644473600.0;
 }
