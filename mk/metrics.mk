@@ -12,13 +12,15 @@
 #
 # The formatter's unit test (tests/unit/test_metrics.c) runs with `make unit`;
 # it links the formatter, which is not part of the core the other unit tests
-# link, so it has its own rule here (an explicit rule wins over the pattern).
+# link, so it has its own rule here (an explicit rule wins over the pattern);
+# --wrap lets it fail the formatter's allocations one by one.
 
 METRICS_FMT := module_src/cli/metrics.c
 
 build/unit/test_metrics: tests/unit/test_metrics.c $(METRICS_FMT) $(HDRS)
 	@mkdir -p $(@D)
-	$(HOSTCC) $(HOSTFLAGS) -Itests/unit -o $@ $< $(METRICS_FMT) -ljansson -lcmocka
+	$(HOSTCC) $(HOSTFLAGS) -Itests/unit -Wl,--wrap=malloc,--wrap=realloc -o $@ $< $(METRICS_FMT) \
+	  -ljansson -lcmocka
 
 .PHONY: metrics-test
 metrics-test: library/porttune build/host/porttune build/unit/test_metrics venv \

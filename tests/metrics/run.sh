@@ -29,6 +29,28 @@ fi
 [ "$(readlink /proc/self/ns/mnt)" != "$(readlink /proc/1/ns/mnt)" ] ||
   fail "not inside a new mount namespace; refusing to write /etc/sysctl.d"
 
+# Usage errors (64) and --help (0), before anything is read.
+usage_rc() {
+  local want=$1; shift
+  set +e
+  "$bin" metrics "$@" >/dev/null 2>"$tmp_usage"
+  local rc=$?
+  set -e
+  [ "$rc" = "$want" ] || fail "porttune metrics $*: exit $rc, want $want: $(cat "$tmp_usage")"
+}
+tmp_usage=$(mktemp /tmp/pt-metrics-usage.XXXXXX)
+usage_rc 64 --bogus
+usage_rc 64 --top x
+usage_rc 64 --top 100001
+usage_rc 64 --output
+usage_rc 64 --source udp
+usage_rc 64 port_range=1-2
+usage_rc 0 --help
+grep -q "unknown option '--bogus' for 'metrics'" <("$bin" metrics --bogus 2>&1) ||
+  fail "no message naming the unknown option"
+rm -f "$tmp_usage"
+echo "ok   usage errors exit 64, --help 0"
+
 # Private, empty sysctl.d directories: porttune's own file and one planted
 # conflict are all the boot order has; the host's files are not touched.
 mount --make-rprivate /

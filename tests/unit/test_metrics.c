@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Unit tests of the Prometheus formatter (cli/metrics.c): golden cases, escaping, stable order. */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -207,6 +208,60 @@ static void metrics_other_needs_the_sum(void **unused)
     json_decref(report);
 }
 
+/* The formatter's own allocations (this binary links with --wrap=malloc,
+ * --wrap=realloc; jansson's are not wrapped): fail the Nth, for every N
+ * until a run needs no more; each failure must give NULL, never a cut text. */
+void *__real_malloc(size_t n);
+void *__real_realloc(void *p, size_t n);
+void *__wrap_malloc(size_t n);
+void *__wrap_realloc(void *p, size_t n);
+static long alloc_countdown = -1;   /* -1: never fail */
+
+static bool alloc_fails(void)
+{
+    if (alloc_countdown < 0)
+        return false;
+    return alloc_countdown-- == 0;
+}
+
+void *__wrap_malloc(size_t n)
+{
+    return alloc_fails() ? NULL : __real_malloc(n);
+}
+
+void *__wrap_realloc(void *p, size_t n)
+{
+    return alloc_fails() ? NULL : __real_realloc(p, n);
+}
+
+static void metrics_every_allocation_failure_gives_null(void **unused)
+{
+    json_t *state = load(CASES "linux/state.json"), *report = load(CASES "linux/report.json");
+    char *want = pt_metrics_format(state, report, &meta_ok), *got;
+    long n;
+
+    (void)unused;
+    assert_non_null(want);
+    for (n = 0;; n++) {
+        alloc_countdown = n;
+        got = pt_metrics_format(state, report, &meta_ok);
+        if (alloc_countdown >= 0) {      /* the run made fewer than n + 1 calls */
+            alloc_countdown = -1;
+            assert_non_null(got);
+            assert_string_equal(got, want);
+            free(got);
+            break;
+        }
+        alloc_countdown = -1;
+        if (got != NULL)
+            fail_msg("allocation %ld failed, yet the formatter returned text", n);
+    }
+    assert_true(n > 3);
+    free(want);
+    json_decref(state);
+    json_decref(report);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -217,6 +272,7 @@ int main(void)
         cmocka_unit_test(metrics_escapes_label_values),
         cmocka_unit_test(metrics_nothing_read),
         cmocka_unit_test(metrics_other_needs_the_sum),
+        cmocka_unit_test(metrics_every_allocation_failure_gives_null),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
