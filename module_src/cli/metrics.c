@@ -70,7 +70,9 @@ char *pt_metrics_escape(const char *value)
     for (p = value, o = out; *p; p++) {
         if (*p == '\\' || *p == '"' || *p == '\n') {
             *o++ = '\\';
-            *o++ = *p == '\n' ? 'n' : *p;
+            *o++ = *p;
+            if (*p == '\n')
+                o[-1] = 'n';
         } else {
             *o++ = *p;
         }
