@@ -277,5 +277,13 @@ int pt_os_read_file(const char *utf8_path, char **text, size_t *len, pt_error_t 
 /* True when utf8_path names an existing file that is not a directory (the
  * front-end dispatcher's test for a bare word). */
 bool pt_os_file_exists(const char *utf8_path);
+/* Replaces the file at utf8_path with text atomically, as a collector reading
+ * it expects: a temporary file in the same directory, flushed to disk, then
+ * renamed over it; a new file gets mode 0644. Returns 0, or PT_EIO /
+ * PT_EUNSAFE / PT_ENOMEM with err naming object; the old file stays then. */
+int pt_os_write_file_atomic(const char *utf8_path, const char *text, const char *object,
+                            pt_error_t *err);
+/* The wall-clock time as Unix seconds with a fraction. */
+double pt_os_time_now(void);
 
 #endif

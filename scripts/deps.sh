@@ -7,7 +7,7 @@
 #                                    is what `make deps`, `make test` and
 #                                    .ci/run install
 set -eu
-ALL_GROUPS="build test windows puppet fuzz sysctl-diff dist"
+ALL_GROUPS="build test windows puppet fuzz sysctl-diff dist metrics"
 PKGS="${*:-all}"
 [ "$PKGS" != all ] || PKGS=$ALL_GROUPS
 need=""
@@ -22,6 +22,7 @@ for group in $PKGS; do
     # make deb / dist / deb-test / repro-test: Debian's packaging tools,
     # lintian, man (renders the installed page), git (clones, file lists)
     dist) want debhelper dpkg-dev lintian fakeroot man-db git gzip python3-yaml ;;
+    metrics) want prometheus prometheus-node-exporter systemd ;;
     fuzz) want clang libclang-rt-14-dev clang-tidy cppcheck valgrind jq util-linux ;;
     sysctl-diff) want systemd python3 util-linux ;;
     *) echo "deps.sh: unknown group '$group'" >&2; exit 2 ;;
@@ -35,5 +36,22 @@ fi
 if [ -n "$need" ] || [ "${updated-x}" = "" ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
+  # prometheus and prometheus-node-exporter are daemons that listen on every
+  # interface (:9090, :9100); the tests run their own on loopback in a
+  # network namespace. A policy-rc.d that answers 101 keeps the packages'
+  # maintainer scripts from starting them; units they enabled for the next
+  # boot are disabled again (only those of packages installed just now).
+  policy=/usr/sbin/policy-rc.d daemons=""
+  for p in $need; do
+    case "$p" in prometheus|prometheus-node-exporter) daemons="$daemons $p" ;; esac
+  done
+  if [ -n "$daemons" ] && [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\n# deps.sh: no daemon starts during this install\nexit 101\n' >"$policy"
+    chmod 0755 "$policy"
+    trap 'rm -f "$policy"' EXIT
+  fi
   [ -z "$need" ] || apt-get install -y -qq --no-install-recommends $need
+  if [ -n "$daemons" ] && [ -d /run/systemd/system ]; then
+    for p in $daemons; do systemctl disable --now "$p.service" >/dev/null 2>&1 || true; done
+  fi
 fi

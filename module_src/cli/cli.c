@@ -5,6 +5,7 @@
 #include "core/result.h"
 #include "core/inspect.h"
 #include "cli/cli.h"
+#include "cli/metrics.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,6 +31,8 @@ static const char usage_text[] =
 "       porttune facts [--file PATH] [--state-file PATH]\n"
 "       porttune diagnose [--json] [--top N] [--threshold PCT]\n"
 "                         [--source auto|netlink|proc]\n"
+"       porttune metrics [--top N] [--output FILE] [--file PATH]\n"
+"                        [--source auto|netlink|proc]\n"
 "       porttune --help | --version\n"
 "       porttune ARGS_FILE            (the Ansible module protocol)\n";
 
@@ -49,6 +52,9 @@ static const char help_text[] =
 "           against tcp_max_tw_buckets, local ports each destination holds\n"
 "           against the usable range, listeners inside the range\n"
 "           (porttune diagnose --help)\n"
+"  metrics  the settings and port pressure as Prometheus metrics, printed or\n"
+"           written atomically for node_exporter's textfile collector\n"
+"           (porttune metrics --help)\n"
 "\n"
 "Settings (KEY=VALUE; any option of the Ansible module, e.g. conflicts=fail,\n"
 "backup=yes, state=absent; a sysctl name works as KEY too):\n"
@@ -103,7 +109,7 @@ static int usage_error(const char *fmt, ...)
 bool pt_cli_is_command(const char *word)
 {
     static const char *const words[] = {
-        "get", "set", "check", "facts", "diagnose", "help", "--help", "-h", "--version", NULL
+        "get", "set", "check", "facts", "diagnose", "metrics", "help", "--help", "-h", "--version", NULL
     };
     int i;
 
@@ -433,6 +439,8 @@ int pt_cli_main(int argc, char **argv)
     }
     if (strcmp(argv[1], "diagnose") == 0)
         return pt__cli_diagnose(argc, argv);
+    if (strcmp(argv[1], "metrics") == 0)
+        return pt__cli_metrics(argc, argv);
     memset(&a, 0, sizeof(a));
     rc = parse_args(argc, argv, &a);
     if (rc == -1) {

@@ -105,6 +105,7 @@ int pt_diag_add_cb(const pt_diag_sock_t *s, void *arg);
  *             reserved_in_range, usable_ports, time_wait_seconds,
  *             max_new_connections_per_second},
  *   destinations {total, sockets_untracked, sockets_outside_range,
+ *                 ports_held (summed over every tracked destination),
  *                 top [{address, port, family, ports_held, established, time_wait,
  *                       other, pct (of capacity.usable_ports),
  *                       observed_closes_per_second}]},

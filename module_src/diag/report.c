@@ -216,6 +216,7 @@ static int report_destinations(const pt_diag_t *d, json_t *root, json_t *warning
 {
     const pt__dest_t **all = NULL;
     json_t *o = json_object(), *top = json_array();
+    uint64_t held = 0;
     size_t k = 0;
     int rc = -1;
 
@@ -239,6 +240,12 @@ static int report_destinations(const pt_diag_t *d, json_t *root, json_t *warning
             all[k++] = &d->tab[i];
     if (k > 1)
         qsort(all, k, sizeof(const pt__dest_t *), cmp_dest);
+    /* The sum over every tracked destination, so a consumer of top alone
+     * (the metrics' `other` series) knows what the rest hold. */
+    for (size_t i = 0; i < k; i++)
+        held += all[i]->held;
+    if (put(o, "ports_held", json_integer((json_int_t)held)) != 0)
+        goto out;
     for (size_t i = 0; i < k && i < d->cfg.top_n; i++)
         if (append(top, dest_json(d, all[i])) != 0)
             goto out;
