@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # The fleet report (playbooks/report.yml) on a simulated fleet, read back in a real browser.
 #
-#   run.sh [OUTDIR]    (root; OUTDIR default build/report: screenshot, DOM, HTML, JSON)
+#   run.sh [OUTDIR]    (root; OUTDIR default build/report: screenshots, DOM, HTML, JSON)
 #
 # Five hosts (tests/fleet/fleet.sh): one in sync with the baseline, one with
 # planted drift (live value, file value, a later file that wins at boot), one
@@ -33,7 +33,7 @@ cleanup() {
 }
 trap cleanup EXIT
 mkdir -p "$out"
-rm -f "$out"/report.html "$out"/report.json "$out"/report.png "$out"/dom.html "$out"/netlog.json
+rm -f "$out"/report.html "$out"/report.json "$out"/report.png "$out"/report-small.png "$out"/report.pdf "$out"/dom.html "$out"/netlog.json
 
 "$fleet" up 5 "$work/fleet" >/dev/null
 mapfile -t H < <("$fleet" list "$work/fleet")
@@ -131,6 +131,17 @@ chrome --log-net-log="$out/netlog.json" --dump-dom "file://$out/report.html" >"$
 chrome --screenshot="$out/report.png" --window-size=1280,2000 --hide-scrollbars "file://$out/report.html" \
   >/dev/null 2>"$work/chrome-shot.log" || { tail -20 "$work/chrome-shot.log"; fail "chromium --screenshot"; }
 [ -s "$out/report.png" ] || fail "no screenshot"
+# A smaller one for the README (docs/report.png is a copy of it), optimized losslessly.
+chrome --screenshot="$out/report-small.png" --window-size=1100,1250 --hide-scrollbars "file://$out/report.html" \
+  >/dev/null 2>>"$work/chrome-shot.log" || fail "chromium --screenshot (small)"
+# Printable: Chromium prints it (the @media print rules: A4 landscape) to a PDF.
+chrome --print-to-pdf="$out/report.pdf" --no-pdf-header-footer "file://$out/report.html" \
+  >/dev/null 2>>"$work/chrome-shot.log" || fail "chromium --print-to-pdf"
+[ "$(head -c 5 "$out/report.pdf")" = "%PDF-" ] || fail "no PDF printed"
+pages=$(grep -ao '/Count [0-9]*' "$out/report.pdf" | awk '$2 > n { n = $2 } END { print n + 0 }')
+[ "$pages" -ge 1 ] || fail "the printed PDF has no pages"
+command -v optipng >/dev/null || fail "optipng not found (scripts/deps.sh report)"
+optipng -quiet -o2 "$out/report-small.png" || fail "optipng"
 cat "$work/chrome-dom.log" "$work/chrome-shot.log" >"$out/chromium.log"
 
 check() {
@@ -159,5 +170,5 @@ print(dom.replace(first, "", 1).replace("</tbody>", first + "</tbody>", 1))
 PY
 if check "$work/reordered.html" "$out/report.json" 2>"$work/off.err"; then fail "the check passed the pressure host listed last"; fi
 grep -q "first two rows" "$work/off.err" || { cat "$work/off.err"; fail "the order was not the complaint"; }
-printf 'report-test: passed (report playbook %.1f s for %d hosts; %s %d bytes, screenshot %s)\n' \
-  "$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')" "${#H[@]}" "$out/report.html" "$(stat -c %s "$out/report.html")" "$out/report.png"
+printf 'report-test: passed (report playbook %.1f s for %d hosts; %s %d bytes, printed on %d pages; screenshot %s)\n' \
+  "$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')" "${#H[@]}" "$out/report.html" "$(stat -c %s "$out/report.html")" "$pages" "$out/report.png"
