@@ -4,7 +4,13 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
 
-CSTD     := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE
+# The release version: VERSION is its one source (tests/version checks every
+# place that repeats it). Every C compile gets it through CSTD.
+VERSION  := $(strip $(file < VERSION))
+ifeq ($(VERSION),)
+$(error VERSION: the file is missing or empty; it holds the release version, e.g. 0.2.0)
+endif
+CSTD     := -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -DPT_VERSION='"$(VERSION)"'
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Werror
 OPT      ?= -Os
 SAN      ?=
@@ -38,10 +44,16 @@ HDRS     := $(shell find module_src -name '*.h')
 # build really runs sanitized binaries (and the next plain build undoes it).
 SAN_STAMP := build/.san-$(if $(filter 1,$(SAN)),on,off)
 $(shell mkdir -p build; [ -e $(SAN_STAMP) ] || { rm -f build/.san-*; touch $(SAN_STAMP); })
-HDRS     += $(SAN_STAMP)
+HDRS     += $(SAN_STAMP) VERSION
 
 MUSL_JANSSON  := build/deps/musl/lib/libjansson.a
 MINGW_JANSSON := build/deps/mingw/lib/libjansson.a
+
+# Shipped binaries are reproducible (tests/dist/repro.sh): no build path in
+# them (they are stripped, and __FILE__ is relative), and no link time in the
+# .exe's PE header. The ELF also loses the compilers' .comment notes, as
+# dh_strip would take them out: the .deb's /usr/bin/porttune is this file.
+REPRO_FLAGS := -ffile-prefix-map=$(CURDIR)/=
 
 # Front-end sources of the one binary; the CLI adds itself when present.
 APP_SRC := $(ANS_SRC) $(CLI_SRC)
@@ -65,9 +77,10 @@ $(MINGW_JANSSON):
 # The shipped module: static, musl, stripped.
 library/porttune: $(CORE_SRC) $(LINUX_SRC) $(LINUX_ENTRY) $(LINUX_ARENA) $(APP_SRC) $(DIAG_SRC) $(HDRS) \
                   $(MUSL_JANSSON) $(DIAG_KINC)/.done
-	$(MUSLCC) $(CSTD) $(WARN) $(OPT) -Imodule_src -Ibuild/deps/musl/include -isystem $(DIAG_KINC) \
+	$(MUSLCC) $(CSTD) $(WARN) $(OPT) $(REPRO_FLAGS) -Imodule_src -Ibuild/deps/musl/include -isystem $(DIAG_KINC) \
 	  -static -s -ffunction-sections -fdata-sections -Wl,--gc-sections \
 	  -o $@ $(CORE_SRC) $(LINUX_SRC) $(LINUX_ENTRY) $(LINUX_ARENA) $(APP_SRC) $(DIAG_SRC) $(MUSL_JANSSON)
+	objcopy --remove-section=.comment --remove-section=.note $@
 
 # ansible-core files porttune and porttune.exe under one name in os.listdir
 # order, so a POSIX host could get the .exe; subfolders of a configured
@@ -90,8 +103,8 @@ library/porttune_info.exe: library/porttune.exe
 
 windows: library/porttune.exe
 library/porttune.exe: $(CORE_SRC) $(WIN_SRC) $(WIN_ENTRY) $(APP_SRC) $(HDRS) $(MINGW_JANSSON)
-	$(MINGWCC) $(CSTD) $(WARN) $(OPT) -municode -Imodule_src -Ibuild/deps/mingw/include \
-	  -static -s -o $@ $(CORE_SRC) $(WIN_SRC) $(WIN_ENTRY) $(APP_SRC) $(MINGW_JANSSON) -ladvapi32
+	$(MINGWCC) $(CSTD) $(WARN) $(OPT) $(REPRO_FLAGS) -municode -Imodule_src -Ibuild/deps/mingw/include \
+	  -static -s -Wl,--no-insert-timestamp -o $@ $(CORE_SRC) $(WIN_SRC) $(WIN_ENTRY) $(APP_SRC) $(MINGW_JANSSON) -ladvapi32
 
 # Host build (glibc, system jansson) for unit tests and sanitizers.
 HOSTFLAGS := $(CSTD) $(WARN) -O1 -g $(SANFLAGS) -Imodule_src

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # The Ansible collection porttune.porttune: `make collection` builds
-# build/dist/porttune-porttune-VERSION.tar.gz with ansible-galaxy;
+# build/dist/ansible/porttune-porttune-VERSION.tar.gz with ansible-galaxy;
 # `make collection-test` installs it and uses it only by FQCN on a simulated
 # fleet with the newest and the oldest ansible-core claimed, then runs
 # ansible-test sanity on the installed tree. Included by the top Makefile.
@@ -10,11 +10,11 @@ PROJECT_URL  ?= https://github.com/porttune/porttune
 COLL_TREE    := build/collection/ansible_collections/porttune/porttune
 # Galaxy's name for the artifact; the Puppet Forge's is the same, so the
 # two must not share one directory.
-COLL_DIST_DIR ?= build/dist
+COLL_DIST_DIR ?= build/dist/ansible
 COLL_TARBALL := $(COLL_DIST_DIR)/porttune-porttune-$(VERSION).tar.gz
 # The oldest ansible-core the collection (meta/runtime.yml) and the role
 # (meta/main.yml) claim; its venv is built here, the newest is .venv's.
-OLDEST_CORE  ?= ansible-core>=2.15,<2.16
+OLDEST_CORE  ?= ansible-core==2.15.13
 OLDEST_VENV  := build/venv-oldest
 COLL_SRC     := $(wildcard collection/*.in collection/*.md collection/meta/* collection/plugins/action/* \
                   collection/tests/sanity/*) roles/porttune/action_plugins/porttune.py \
@@ -23,6 +23,9 @@ COLL_SRC     := $(wildcard collection/*.in collection/*.md collection/meta/* col
                 library/porttune.yml library/porttune_info.yml LICENSE CHANGELOG.md VERSION
 COLL_ENV     := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" ANSIBLE_HOME="$(CURDIR)/build/ansible-home" \
                 XDG_CACHE_HOME="$(CURDIR)/build/cache" ANSIBLE_FORCE_COLOR=0 NO_COLOR=1 PY_COLORS=0
+
+DIST_TARGETS += collection
+DIST_FILES   += ansible/porttune-porttune-$(VERSION).tar.gz
 
 .PHONY: collection collection-test collection-fleet-test collection-sanity checkout-role-test
 

@@ -21,7 +21,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_JOBS    ?= $(shell nproc 2>/dev/null || echo 1)
 FUZZ_FLAGS   := $(CSTD) $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined \
                 -fno-sanitize-recover=all -fno-omit-frame-pointer -Imodule_src
-FUZZ_TARGETS := options conf value
+FUZZ_TARGETS := options conf value boot
 ifneq ($(wildcard module_src/win/netsh.c),)
 FUZZ_TARGETS += netsh
 endif
@@ -84,7 +84,7 @@ TESTS += faults
 # for) the main build: make compares timestamps, not flags.
 define pt_shadow_tree
 	@mkdir -p build/$(1)/tree
-	@for p in Makefile mk module_src tests scripts requirements.txt; do \
+	@for p in Makefile mk module_src tests scripts requirements.txt VERSION; do \
 	  [ ! -e $$p ] || ln -sfn $(CURDIR)/$$p build/$(1)/tree/$$p; done
 endef
 

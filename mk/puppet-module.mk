@@ -2,14 +2,19 @@
 # The Puppet module release (puppet/porttune as a Forge archive) and its
 # tests. Included by the top Makefile.
 #
-#   make puppet-module        build/dist/porttune-porttune-VERSION.tar.gz
+#   make puppet-module        build/dist/puppet/porttune-porttune-VERSION.tar.gz
 #   make puppet-module-test   puppet-lint, rspec-puppet, then the archive
 #                             installed with `puppet module install` and
 #                             applied in network + mount namespaces
 
 PUPPET_VERSION := $(shell cat VERSION)
-PUPPET_MODULE  := build/dist/porttune-porttune-$(PUPPET_VERSION).tar.gz
+PUPPET_MODULE  := build/dist/puppet/porttune-porttune-$(PUPPET_VERSION).tar.gz
 PUPPET_SRC     := $(shell find puppet/porttune -type f -not -path '*/spec/*' 2>/dev/null)
+
+# The Forge and Galaxy both name their archives porttune-porttune-VERSION.tar.gz:
+# each gets its own folder of build/dist (mk/dist.mk).
+DIST_TARGETS += puppet-module
+DIST_FILES   += puppet/porttune-porttune-$(PUPPET_VERSION).tar.gz
 
 .PHONY: puppet-module puppet-module-test puppet-lint puppet-rspec
 puppet-module: $(PUPPET_MODULE)

@@ -8,7 +8,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PT_VERSION "0.1.0"
+/* The release version comes from the top-level VERSION file, the one place it
+ * is written: every compile rule passes -DPT_VERSION (see CSTD in the
+ * Makefile), and a build that forgets it stops here rather than report a
+ * version nobody released. */
+#ifndef PT_VERSION
+#error "PT_VERSION is not defined: build with make, which passes -DPT_VERSION from the VERSION file"
+#endif
 
 /* printf-style format checks. mingw-w64's GCC reads "printf" as the MSVC
  * runtime's dialect (no %zu); the build uses mingw's C99 printf instead
@@ -123,14 +129,18 @@ typedef struct pt_options {
 #define PT_DEFAULT_SYSCTL_FILE "/etc/sysctl.d/60-porttune.conf"
 #define PT_DEFAULT_STATE_FILE "/var/lib/porttune/state.json"
 
-/* A line of another file that sets one of our keys after our file at boot
- * (the backend lists them all; the plan decides which ones conflict). */
+/* The line of another file that decides one of our keys at boot: the last
+ * assignment after our file in systemd-sysctl's order (any file when ours is
+ * not read at boot). The plan decides whether it conflicts. */
 typedef struct pt_conflict {
     pt_key_t key;
     char *file;               /* owned */
     unsigned line;
-    char *value;              /* owned, as written in the file */
+    char *value;              /* owned, as written ("" for "-KEY") */
     bool wins;                /* this line decides the value at boot */
+    bool unset;               /* "-KEY": the key is not written at boot */
+    bool refused;             /* the kernel refuses value: the key keeps its default */
+    pt_value_t effect;        /* the key's value after the line (neither of the above) */
 } pt_conflict_t;
 
 /* What the host has now, per key and overall. */

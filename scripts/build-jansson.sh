@@ -5,25 +5,29 @@
 # only for glibc. Quiet on success; on failure prints the log's tail.
 #
 # Usage: sh scripts/build-jansson.sh musl|mingw
+#        sh scripts/build-jansson.sh source   (only fetch and unpack the source
+#                                              into build/src/jansson: make deb
+#                                              hands it to the package build)
 # Env:   JOBS (default: nproc), MUSLCC, MINGWCC (compilers, as in the Makefile)
 set -eu
 
 die() { echo "build-jansson: $*" >&2; exit 1; }
 
-[ $# -eq 1 ] || die "usage: $0 musl|mingw"
+[ $# -eq 1 ] || die "usage: $0 musl|mingw|source"
 target=$1
 case "$target" in
-  musl)  cc=${MUSLCC:-musl-gcc} ;;
-  mingw) cc=${MINGWCC:-x86_64-w64-mingw32-gcc} ;;
-  *)     die "unknown target '$target' (want musl or mingw)" ;;
+  musl)   cc=${MUSLCC:-musl-gcc} ;;
+  mingw)  cc=${MINGWCC:-x86_64-w64-mingw32-gcc} ;;
+  source) cc="" ;;
+  *)      die "unknown target '$target' (want musl, mingw or source)" ;;
 esac
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 prefix=$root/build/deps/$target
-[ -f "$prefix/lib/libjansson.a" ] && [ -f "$prefix/include/jansson.h" ] && exit 0
+[ "$target" != source ] && [ -f "$prefix/lib/libjansson.a" ] && [ -f "$prefix/include/jansson.h" ] && exit 0
 
-command -v "$cc" >/dev/null 2>&1 || {
+[ "$target" = source ] || command -v "$cc" >/dev/null 2>&1 || {
   [ "$target" = musl ] && hint="sh scripts/deps.sh build" || hint="sh scripts/deps.sh windows"
   die "compiler '$cc' not found; run: $hint"
 }
@@ -33,7 +37,7 @@ src=$srcroot/jansson
 mkdir -p "$srcroot"
 # Two makes in one checkout may build the same target: one builds, the
 # other waits and then finds the library in place.
-if command -v flock >/dev/null 2>&1; then
+if [ "$target" != source ] && command -v flock >/dev/null 2>&1; then
   exec 8>"$srcroot/.jansson-$target.lock"
   flock 8
   [ -f "$prefix/lib/libjansson.a" ] && [ -f "$prefix/include/jansson.h" ] && exit 0
@@ -89,12 +93,18 @@ if command -v flock >/dev/null 2>&1; then
 else
   fetch
 fi
+if [ "$target" = source ]; then
+  # The tree make deb copies: build/src/jansson, wherever fetch() found it.
+  [ "$src" = "$srcroot/jansson" ] || { rm -rf "$srcroot/jansson"; cp -a "$src" "$srcroot/jansson"; }
+  exit 0
+fi
 
 bld=$srcroot/jansson-build-$target
 stage=$root/build/deps/.$target.tmp
 rm -rf "$bld" "$stage"
 mkdir -p "$bld"
-cflags="-Os -ffunction-sections -fdata-sections"
+# No build path in the objects (the shipped binaries are reproducible).
+cflags="-Os -ffunction-sections -fdata-sections -ffile-prefix-map=$root/="
 jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 # The outer make's jobserver is not ours: start the inner build afresh.
 unset MAKEFLAGS MFLAGS MAKELEVEL || true

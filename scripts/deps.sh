@@ -7,7 +7,7 @@
 #                                    is what `make deps`, `make test` and
 #                                    .ci/run install
 set -eu
-ALL_GROUPS="build test windows puppet fuzz report"
+ALL_GROUPS="build test windows puppet fuzz sysctl-diff dist report"
 PKGS="${*:-all}"
 [ "$PKGS" != all ] || PKGS=$ALL_GROUPS
 need=""
@@ -19,9 +19,13 @@ for group in $PKGS; do
                 python3-venv python3-yaml socat openssh-server openssh-client git jq ;;
     windows) want gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 wine64 wine ;;
     puppet) want puppet puppet-lint ruby-rspec ruby-rspec-puppet ruby-puppetlabs-spec-helper ;;
+    # make deb / dist / deb-test / repro-test: Debian's packaging tools,
+    # lintian, man (renders the installed page), git (clones, file lists)
+    dist) want debhelper dpkg-dev lintian fakeroot man-db git gzip python3-yaml ;;
     # The fleet report's browser check (tests/report) and the README screenshot's optimizer.
     report) want chromium optipng python3-yaml ;;
     fuzz) want clang libclang-rt-14-dev clang-tidy cppcheck valgrind jq util-linux ;;
+    sysctl-diff) want systemd python3 util-linux ;;
     *) echo "deps.sh: unknown group '$group'" >&2; exit 2 ;;
   esac
 done

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# Builds the Puppet module release build/dist/porttune-porttune-VERSION.tar.gz
+# Builds the Puppet module release build/dist/puppet/porttune-porttune-VERSION.tar.gz
 # in the Forge's format (one top folder NAME-VERSION/ with metadata.json,
 # checksums.json, lib/, manifests/, ...), deterministically: sorted names,
 # every mtime SOURCE_DATE_EPOCH (default: the last commit's time), owner
@@ -14,7 +14,7 @@ VERSION=$(cat "$ROOT/VERSION")
 NAME=porttune-porttune-$VERSION
 SRC=$ROOT/puppet/porttune
 STAGE=$ROOT/build/puppet-module
-DIST=$ROOT/build/dist
+DIST=$ROOT/build/dist/puppet
 if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
   SOURCE_DATE_EPOCH=$(git -C "$ROOT" log -1 --format=%ct 2>/dev/null || echo 0)
 fi

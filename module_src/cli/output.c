@@ -91,14 +91,23 @@ static void print_conflicts(FILE *out, const json_t *conflicts, const char *file
     const json_t *c;
     size_t i;
 
-    json_array_foreach((json_t *)conflicts, i, c)
-        fprintf(out, "conflict: %s:%lld sets %s = %s and is read after %s at boot; "
-                "that value wins at next boot\n",
-                json_string_value(json_object_get(c, "file")),
-                (long long)json_integer_value(json_object_get(c, "line")),
-                json_string_value(json_object_get(c, "sysctl")),
-                json_string_value(json_object_get(c, "value")),
-                file ? file : "the sysctl file");
+    json_array_foreach((json_t *)conflicts, i, c) {
+        const char *effect = json_string_value(json_object_get(c, "effect"));
+        const char *sysctl = json_string_value(json_object_get(c, "sysctl"));
+        fprintf(out, "conflict: %s:%lld ", json_string_value(json_object_get(c, "file")),
+                (long long)json_integer_value(json_object_get(c, "line")));
+        if (effect != NULL && strcmp(effect, "unset") == 0)
+            fprintf(out, "removes %s", sysctl);
+        else
+            fprintf(out, "sets %s = %s%s", sysctl,
+                    json_string_value(json_object_get(c, "value")),
+                    effect != NULL && strcmp(effect, "refused") == 0
+                        ? ", which the kernel refuses," : "");
+        fprintf(out, " and is read after %s at boot; %s at next boot\n",
+                file ? file : "the sysctl file",
+                effect != NULL && strcmp(effect, "set") != 0
+                    ? "the key keeps the kernel's default" : "that value wins");
+    }
 }
 
 static bool has_conflict(const json_t *conflicts, const char *key)

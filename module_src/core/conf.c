@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* sysctl.d(5) text, parsed line by line so that edits keep everything else. */
 #include "conf.h"
+#include "boot.h"
 
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,7 +64,7 @@ static int line_parse(pt_conf_line_t *l)
 {
     const char *s = l->text, *eq;
     const pt_keyinfo_t *ki;
-    char *name;
+    char *name, *norm;
 
     l->key = -1;
     while (*s == ' ' || *s == '\t')
@@ -86,8 +86,13 @@ static int line_parse(pt_conf_line_t *l)
     }
     normalize_name(name);
     l->name = name;
-    l->glob = strpbrk(name, "*?[") != NULL && name[0] != '!';
-    ki = pt_key_by_sysctl(name);
+    /* Recognise our keys in every spelling systemd-sysctl accepts
+     * (/net/ipv4/x, net..ipv4.x.). */
+    norm = pt_boot_key_normalize(name, strlen(name));
+    if (norm == NULL)
+        return PT_ENOMEM;
+    ki = strpbrk(norm, "*?[") == NULL ? pt_key_by_sysctl(norm) : NULL;
+    free(norm);
     if (ki != NULL)
         l->key = (int)ki->key;
     return 0;
@@ -153,48 +158,6 @@ int pt_conf_parse(const char *text, size_t len, const char *path, pt_conf_t **ou
     return 0;
 }
 
-int pt_conf_each_assignment(const char *text, size_t len, const char *path,
-                            int (*fn)(void *arg, const pt_conf_line_t *line, unsigned lineno),
-                            void *arg, pt_error_t *err)
-{
-    size_t pos = 0;
-    unsigned lineno = 0;
-    int rc = 0;
-
-    if (memchr(text, '\0', len) != NULL)
-        return pt_error_set(err, PT_EINVAL, 0, path,
-            "%s holds NUL bytes and is not a sysctl text file; fix or remove it. "
-            "Nothing was changed.", path);
-    while (pos < len && rc == 0) {
-        const char *s = text + pos, *nl = memchr(s, '\n', len - pos);
-        size_t n = nl ? (size_t)(nl - s) : len - pos, i = 0;
-        pt_conf_line_t l;
-
-        pos += n + (nl ? 1 : 0);
-        lineno++;
-        /* What line_parse would leave without a name costs nothing here. */
-        while (i < n && (s[i] == ' ' || s[i] == '\t'))
-            i++;
-        if (i == n || s[i] == '#' || s[i] == ';' || memchr(s + i, '=', n - i) == NULL)
-            continue;
-        memset(&l, 0, sizeof(l));
-        if ((l.text = malloc(n + 1)) == NULL)
-            return pt_error_set(err, PT_ENOMEM, 0, path, "out of memory");
-        memcpy(l.text, s, n);
-        l.text[n] = '\0';
-        rc = line_parse(&l);
-        if (rc != 0)
-            rc = pt_error_set(err, PT_ENOMEM, 0, path, "out of memory");
-        else if (l.name != NULL)
-            rc = fn(arg, &l, lineno);
-        /* newest first: a bump allocator takes all three back */
-        free(l.value);
-        free(l.name);
-        free(l.text);
-    }
-    return rc;
-}
-
 pt_conf_t *pt_conf_new_owned(void)
 {
     pt_conf_t *conf = calloc(1, sizeof(*conf));
@@ -207,15 +170,6 @@ pt_conf_t *pt_conf_new_owned(void)
     }
     conf->owned = true;
     return conf;
-}
-
-bool pt_conf_line_sets(const pt_conf_line_t *line, pt_key_t key)
-{
-    if (line->name == NULL || pt_keys[key].sysctl == NULL)
-        return false;
-    if (line->key == (int)key)
-        return true;
-    return line->glob && fnmatch(line->name, pt_keys[key].sysctl, 0) == 0;
 }
 
 long pt_conf_find(const pt_conf_t *conf, pt_key_t key)

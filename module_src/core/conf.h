@@ -11,8 +11,7 @@ typedef struct pt_conf_line {
     char *text;           /* the line as read or rendered, without newline */
     char *name;           /* the key as written, dotted; NULL if not an assignment */
     char *value;          /* trimmed value text; NULL if not an assignment */
-    int key;              /* pt_key_t, or -1 for other keys */
-    bool glob;            /* name holds *, ? or [ (systemd >= 250 matches globs) */
+    int key;              /* pt_key_t, or -1 for other keys and globs */
 } pt_conf_line_t;
 
 typedef struct pt_conf {
@@ -26,17 +25,8 @@ typedef struct pt_conf {
  * for binary content, naming path. *out is freed with pt_conf_free. */
 int pt_conf_parse(const char *text, size_t len, const char *path, pt_conf_t **out,
                   pt_error_t *err);
-/* Calls fn for every assignment line of text, parsed as pt_conf_parse would
- * (lineno counts from 1, over all lines), without keeping the other lines:
- * for files that are only read. Returns 0, fn's non-zero return, or an error
- * code with err set (PT_EINVAL for NUL bytes, PT_ENOMEM). */
-int pt_conf_each_assignment(const char *text, size_t len, const char *path,
-                            int (*fn)(void *arg, const pt_conf_line_t *line, unsigned lineno),
-                            void *arg, pt_error_t *err);
 pt_conf_t *pt_conf_new_owned(void);
 void pt_conf_free(pt_conf_t *conf);
-/* Does line set key? (exact name or glob, last one wins at boot). */
-bool pt_conf_line_sets(const pt_conf_line_t *line, pt_key_t key);
 /* Index of the line that decides key (the last assignment), or -1. */
 long pt_conf_find(const pt_conf_t *conf, pt_key_t key);
 /* Sets key: rewrites the deciding line, drops earlier duplicates, or appends.

@@ -21,6 +21,7 @@ void pt_current_free(pt_current_t *cur)
     for (i = 0; i < cur->nconflicts; i++) {
         free(cur->conflicts[i].file);
         free(cur->conflicts[i].value);
+        pt_value_free(&cur->conflicts[i].effect);
     }
     free(cur->conflicts);
     pt_conf_free(cur->file);

@@ -23,18 +23,10 @@ static const char *key_name(const pt_current_t *cur, pt_key_t k)
 static bool overrides(const pt_current_t *cur, const pt_conflict_t *c)
 {
     const pt_keystate_t *ks = &cur->key[c->key];
-    pt_value_t v;
-    pt_error_t ignored;
-    bool differs;
 
     if (!c->wins || !ks->persisted_set)
         return false;
-    pt_error_init(&ignored);
-    if (pt_value_parse_sysctl(c->key, c->value, &v, c->file, &ignored) != 0)
-        return true;
-    differs = !pt_value_equal(&v, &ks->persisted);
-    pt_value_free(&v);
-    return differs;
+    return c->unset || c->refused || !pt_value_equal(&c->effect, &ks->persisted);
 }
 
 static json_t *opt_value(bool set, const pt_value_t *v)
@@ -81,10 +73,7 @@ json_t *pt_inspect_json(const pt_options_t *opts, const pt_current_t *cur)
         const pt_conflict_t *c = &cur->conflicts[i];
         if (!overrides(cur, c))
             continue;
-        if (json_array_append_new(conflicts, json_pack("{s:s, s:s, s:s, s:I, s:s, s:b}",
-                "key", pt_keys[c->key].option, "sysctl", pt_keys[c->key].sysctl,
-                "file", c->file, "line", (json_int_t)c->line, "value", c->value,
-                "wins", c->wins)) != 0)
+        if (json_array_append_new(conflicts, pt_conflict_json(c)) != 0)
             goto error;
     }
     cap = pt_capacity_value_json(range->live_set ? &range->live : NULL,

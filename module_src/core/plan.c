@@ -142,19 +142,12 @@ static void mark_conflicts(const pt_options_t *opts, const pt_current_t *cur, pt
 
     for (i = 0; i < cur->nconflicts; i++) {
         const pt_conflict_t *c = &cur->conflicts[i];
-        pt_value_t v;
-        pt_error_t ignored;
 
         if (!c->wins || !opts->has[c->key] || opts->state != PT_STATE_PRESENT)
             continue;
-        pt_error_init(&ignored);
-        if (pt_value_parse_sysctl(c->key, c->value, &v, c->file, &ignored) != 0) {
+        /* Equal values spelled differently (030 and 24) are no conflict. */
+        if (c->unset || c->refused || !pt_value_equal(&c->effect, &opts->want[c->key]))
             plan->conflict[c->key] = true;
-            continue;
-        }
-        if (!pt_value_equal(&v, &opts->want[c->key]))
-            plan->conflict[c->key] = true;
-        pt_value_free(&v);
     }
 }
 
@@ -164,7 +157,21 @@ static void warn_boot(pt_options_t *opts, const pt_current_t *cur, const pt_plan
 
     for (i = 0; i < cur->nconflicts; i++) {
         const pt_conflict_t *c = &cur->conflicts[i];
-        if (c->wins && plan->conflict[c->key] && opts->conflicts == PT_CONFLICTS_WARN)
+        if (!c->wins || !plan->conflict[c->key] || opts->conflicts != PT_CONFLICTS_WARN)
+            continue;
+        if (c->unset)
+            pt_strlist_add(&opts->warnings,
+                "%s: %s:%u removes %s ('-%s' without a value) and is read after %s at "
+                "boot, so at next boot the key is not set and keeps the kernel's default.",
+                pt_keys[c->key].option, c->file, c->line, pt_keys[c->key].sysctl,
+                pt_keys[c->key].sysctl, opts->sysctl_file);
+        else if (c->refused)
+            pt_strlist_add(&opts->warnings,
+                "%s: %s:%u sets %s = %s, which the kernel refuses, and is read after %s "
+                "at boot, so at next boot the key keeps the kernel's default.",
+                pt_keys[c->key].option, c->file, c->line, pt_keys[c->key].sysctl,
+                c->value, opts->sysctl_file);
+        else
             pt_strlist_add(&opts->warnings,
                 "%s: %s:%u sets %s = %s and is read after %s at boot, so that value "
                 "wins at next boot.", pt_keys[c->key].option, c->file, c->line,
@@ -175,11 +182,16 @@ static void warn_boot(pt_options_t *opts, const pt_current_t *cur, const pt_plan
             pt_strlist_add(&opts->warnings,
                 "%s is masked by %s (same name, earlier directory) and will not be "
                 "read at boot.", opts->sysctl_file, cur->file_masked_by);
+        else if (!cur->file_at_boot && strcmp(opts->sysctl_file, "/etc/sysctl.conf") == 0)
+            pt_strlist_add(&opts->warnings,
+                "/etc/sysctl.conf is not read at boot: systemd-sysctl reads it only "
+                "through a link in a sysctl.d directory (Debian's and RHEL's "
+                "/etc/sysctl.d/99-sysctl.conf -> ../sysctl.conf), and this host has none.");
         else if (!cur->file_at_boot)
             pt_strlist_add(&opts->warnings,
-                "%s is not read at boot (systemd-sysctl reads *.conf files in "
-                "/etc/sysctl.d, /run/sysctl.d, /usr/local/lib/sysctl.d, /usr/lib/sysctl.d "
-                "and /etc/sysctl.conf).", opts->sysctl_file);
+                "%s is not read at boot (systemd-sysctl reads only *.conf files in "
+                "/etc/sysctl.d, /run/sysctl.d, /usr/local/lib/sysctl.d and /usr/lib/sysctl.d, "
+                "links there included).", opts->sysctl_file);
     }
 }
 
@@ -323,9 +335,11 @@ int pt_plan_make(pt_options_t *opts, const pt_current_t *cur, pt_plan_t *plan,
                 w = &cur->conflicts[i];
         return pt_error_set(err, PT_ECONFLICT, 0, pt_keys[k].option,
             "%s: another file sets %s at boot after %s and would override the "
-            "value (%s:%u sets %s); conflicts=fail, so nothing was changed.",
+            "value (%s:%u %s%s%s); conflicts=fail, so nothing was changed.",
             pt_keys[k].option, pt_keys[k].sysctl, opts->sysctl_file,
-            w ? w->file : "?", w ? w->line : 0u, w ? w->value : "?");
+            w ? w->file : "?", w ? w->line : 0u,
+            w && w->unset ? "removes the key" : "sets ", w && w->unset ? "" : w ? w->value : "?",
+            w && w->refused ? ", which the kernel refuses" : "");
     }
     return plan_file(opts, cur, plan, err);
 }

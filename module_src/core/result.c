@@ -25,6 +25,15 @@ json_t *pt_value_json(const pt_value_t *v)
     return j;
 }
 
+json_t *pt_conflict_json(const pt_conflict_t *c)
+{
+    return json_pack("{s:s, s:s, s:s, s:I, s:s, s:b, s:s, s:o}",
+        "key", pt_keys[c->key].option, "sysctl", pt_keys[c->key].sysctl,
+        "file", c->file, "line", (json_int_t)c->line, "value", c->value, "wins", c->wins,
+        "effect", c->unset ? "unset" : c->refused ? "refused" : "set",
+        "boot", c->unset || c->refused ? json_null() : pt_value_json(&c->effect));
+}
+
 static const char *key_name(const pt_current_t *cur, pt_key_t k)
 {
     if (cur->os == PT_OS_LINUX)
@@ -55,16 +64,10 @@ static json_t *boot_json(const pt_options_t *opts, const pt_current_t *cur,
     if (cur->os != PT_OS_LINUX)
         return json_null();
     if (w != NULL) {
-        pt_value_t v;
-        pt_error_t e;
-        pt_error_init(&e);
+        /* A removed or refused value leaves the kernel's default: null. */
         snprintf(buf, sizeof(buf), "%s:%u", w->file, w->line);
         *source = json_string(buf);
-        if (pt_value_parse_sysctl(k, w->value, &v, w->file, &e) != 0)
-            return json_string(w->value);
-        json_t *j = pt_value_json(&v);
-        pt_value_free(&v);
-        return j;
+        return w->unset || w->refused ? json_null() : pt_value_json(&w->effect);
     }
     if (opts->state == PT_STATE_PRESENT && opts->has[k] &&
         (plan->change[k].persist || ks->persisted_set) && cur->file_at_boot) {
@@ -201,9 +204,7 @@ json_t *pt_result_build(const pt_options_t *opts, const pt_current_t *cur,
         const pt_conflict_t *c = &cur->conflicts[i];
         if (!plan->conflict[c->key])
             continue;
-        push(conflicts, json_pack("{s:s, s:s, s:s, s:I, s:s, s:b}",
-            "key", pt_keys[c->key].option, "sysctl", pt_keys[c->key].sysctl,
-            "file", c->file, "line", (json_int_t)c->line, "value", c->value, "wins", c->wins), &ok);
+        push(conflicts, pt_conflict_json(c), &ok);
     }
     for (i = 0; i < opts->warnings.n; i++)
         push(warnings, json_string(opts->warnings.items[i]), &ok);

@@ -13,6 +13,11 @@ json_t *pt_result_build(const pt_options_t *opts, const pt_current_t *cur,
                         const pt_plan_t *plan, const char *backup_path);
 /* The value as JSON: ints as numbers, ranges "LO-HI", port sets "a,b-c". */
 json_t *pt_value_json(const pt_value_t *v);
+/* One conflict as reported: key, sysctl, file, line, value as written, wins,
+ * effect ("set", "unset" for a "-KEY" line, "refused" for a value the kernel
+ * refuses) and boot (the key's value after that line; null: the default).
+ * NULL on ENOMEM. */
+json_t *pt_conflict_json(const pt_conflict_t *c);
 
 /* Reads, plans, applies and persists (unless check mode) and builds the
  * result. Returns 0 with *result set, or an error code with err set (and

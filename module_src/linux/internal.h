@@ -80,12 +80,11 @@ int pt__locked_dirfd(const char *dir);
 /* geteuid(), asked once. */
 uid_t pt__euid(void);
 
-/* Boot-order scan: fills cur->conflicts, boot values, file_at_boot. */
-int pt__scan_boot(const pt_ctx_t *ctx, const pt_options_t *opts, pt_current_t *cur,
-                  pt_error_t *err);
-/* Same, for a caller that has just read sysctl_file: ours is its fstat, or
- * NULL when it does not exist; cur->file its parsed text (reused, not read
- * again, when the scan meets the file under its own name). */
+/* Boot-order scan, for a caller that has just read sysctl_file: ours is its
+ * fstat, or NULL when it does not exist; cur->file_text its bytes (reused,
+ * not read again, when the scan meets the file under its own name). Fills
+ * cur->conflicts, boot values, file_at_boot, file_masked_by; notes a host
+ * without systemd-sysctl. Needs cur->key[k].supported. */
 int pt__scan_boot_known(const pt_ctx_t *ctx, const pt_options_t *opts, pt_current_t *cur,
                         const struct stat *ours, pt_error_t *err);
 /* The state file of original live values. */

@@ -1,18 +1,23 @@
 /* SPDX-License-Identifier: MIT */
-/* systemd-sysctl's boot order: which file sets each of our keys last. */
+/* systemd-sysctl's boot order on this host: which sysctl.d files it reads,
+ * handed to the core's model (core/boot.c) of what it makes of them. */
 #include "internal.h"
+#include "core/boot.h"
 #include "core/conf.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Same order as systemd-sysctl and `sysctl --system`; a name in an earlier
- * directory masks the same name in later ones. */
+/* systemd-sysctl's directories (systemd 252); a name in an earlier directory
+ * masks the same name in later ones. /etc/sysctl.conf is not among them: it
+ * is read only through a link in one of them (Debian's and RHEL's
+ * /etc/sysctl.d/99-sysctl.conf -> ../sysctl.conf). */
 static const char *const boot_dirs[] = {
     "/etc/sysctl.d", "/run/sysctl.d", "/usr/local/lib/sysctl.d",
     "/usr/lib/sysctl.d", "/lib/sysctl.d", NULL
@@ -25,6 +30,10 @@ typedef struct entry {
     struct stat st;
     char *text;               /* owned: a regular file's bytes; NULL: unreadable */
     size_t len;
+    bool ghost;               /* sysctl_file's name, the file not written yet */
+    bool shadowed;            /* same name as the ghost in a later directory: read
+                                 now, masked once ours is written */
+    bool has_shadow;
 } entry_t;
 
 typedef struct entries {
@@ -48,12 +57,17 @@ static entry_t *find_name(entries_t *l, const char *name)
     return NULL;
 }
 
-static int add_entry(entries_t *l, const char *name, int d)
+static int add_entry(entries_t *l, const char *name, int d, bool ghost)
 {
-    entry_t *e;
+    entry_t *e = find_name(l, name);
+    bool shadowed = false;
 
-    if (find_name(l, name) != NULL)
+    if (e != NULL && (!e->ghost || e->has_shadow))
         return 0;
+    if (e != NULL) {
+        e->has_shadow = true;
+        shadowed = true;
+    }
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 16;
         e = realloc(l->e, cap * sizeof(*e));
@@ -69,6 +83,8 @@ static int add_entry(entries_t *l, const char *name, int d)
     if ((e->name = strdup(name)) == NULL)
         return PT_ENOMEM;
     e->dir = d;
+    e->ghost = ghost;
+    e->shadowed = shadowed;
     l->n++;
     return 0;
 }
@@ -82,7 +98,7 @@ static int collect_entry(void *arg, const char *name)
 {
     struct collect *c = arg;
 
-    return name[0] != '.' && ends_with_conf(name) ? add_entry(c->l, name, c->dir) : 0;
+    return name[0] != '.' && ends_with_conf(name) ? add_entry(c->l, name, c->dir, false) : 0;
 }
 
 /* Adds the *.conf names of boot directory d (full: its path under root).
@@ -123,113 +139,6 @@ static int cmp_entry(const void *a, const void *b)
     return strcmp(((const entry_t *)a)->name, ((const entry_t *)b)->name);
 }
 
-static int add_conflict(pt_current_t *cur, pt_key_t key, const char *file, unsigned line,
-                        const char *value)
-{
-    pt_conflict_t *c = realloc(cur->conflicts, (cur->nconflicts + 1) * sizeof(*c));
-
-    if (c == NULL)
-        return PT_ENOMEM;
-    cur->conflicts = c;
-    c = &cur->conflicts[cur->nconflicts];
-    memset(c, 0, sizeof(*c));
-    c->key = key;
-    c->line = line;
-    c->file = strdup(file);
-    c->value = strdup(value);
-    if (c->file == NULL || c->value == NULL) {
-        free(c->file);
-        free(c->value);
-        return PT_ENOMEM;
-    }
-    cur->nconflicts++;
-    return 0;
-}
-
-struct scan_arg {
-    const char *path;
-    bool after_ours;
-    pt_current_t *cur;
-};
-
-/* Records one line (lineno in path) if it sets one of our keys. */
-static int scan_line(void *arg, const pt_conf_line_t *l, unsigned lineno)
-{
-    const struct scan_arg *a = arg;
-    pt_current_t *cur = a->cur;
-    char num[24];
-    pt_error_t e;
-    int k, rc = 0;
-
-    for (k = 0; k < PT_K__COUNT && rc == 0; k++) {
-        pt_keystate_t *ks = &cur->key[k];
-        pt_value_t v;
-        if (!pt_keys[k].linux_key || !pt_conf_line_sets(l, (pt_key_t)k))
-            continue;
-        /* sysctl.d(5): keys assigned explicitly (ours are) are excluded from globs. */
-        if (a->after_ours && !(l->glob && cur->file_at_boot))
-            rc = add_conflict(cur, (pt_key_t)k, a->path, lineno, l->value);
-        pt_error_init(&e);
-        if (rc != 0 || pt_value_parse_sysctl((pt_key_t)k, l->value, &v, a->path, &e) != 0)
-            continue;
-        pt_value_free(&ks->boot);
-        free(ks->boot_source);
-        ks->boot = v;
-        ks->boot_set = true;
-        snprintf(num, sizeof(num), ":%u", lineno);
-        ks->boot_source = pt__strjoin(a->path, num, "");
-    }
-    return rc;
-}
-
-/* Records every line of one parsed file that sets one of our keys. */
-static int scan_conf(const pt_conf_t *conf, const char *path, bool after_ours, pt_current_t *cur)
-{
-    struct scan_arg a = { path, after_ours, cur };
-    size_t i;
-    int rc = 0;
-
-    for (i = 0; i < conf->n && rc == 0; i++)
-        if (conf->lines[i].name != NULL)
-            rc = scan_line(&a, &conf->lines[i], (unsigned)i + 1);
-    return rc;
-}
-
-/* Same for a file's text, assignment lines only (unparsable files cannot set
- * anything at boot). */
-static int scan_text(const char *text, size_t len, const char *path, bool after_ours,
-                     pt_current_t *cur)
-{
-    struct scan_arg a = { path, after_ours, cur };
-    pt_error_t e;
-    int rc;
-
-    pt_error_init(&e);
-    rc = pt_conf_each_assignment(text, len, path, scan_line, &a, &e);
-    /* A file with NUL bytes is not a sysctl file; anything else is ENOMEM. */
-    return rc == 0 || e.code == PT_EINVAL ? 0 : PT_ENOMEM;
-}
-
-/* Same for a file read now: links are followed (Debian's 99-sysctl.conf is
- * one); a FIFO is skipped; unreadable files cannot set anything at boot. */
-static int scan_file(const pt_ctx_t *ctx, const char *path, bool after_ours, pt_current_t *cur)
-{
-    char *full = pt__path_new(ctx, path);
-    char *text = NULL;
-    size_t len;
-    int rc;
-
-    if (full == NULL)
-        return PT_ENOMEM;
-    rc = pt__read_file_regular(full, &text, &len, NULL);
-    free(full);
-    if (rc != 0)
-        return 0;
-    rc = scan_text(text, len, path, after_ours, cur);
-    free(text);
-    return rc;
-}
-
 /* Opens a sysctl.d entry (links followed) once: its identity from fstat, and
  * the text of a regular file, read to be scanned later. Where it cannot be
  * opened, stat gives the identity, as before. Returns 0 or PT_ENOMEM. */
@@ -261,19 +170,6 @@ static int open_entry(const pt_ctx_t *ctx, const char *path, entry_t *e)
     return 0;
 }
 
-static void mark_winners(pt_current_t *cur)
-{
-    size_t i;
-    int k;
-
-    for (k = 0; k < PT_K__COUNT; k++)
-        for (i = cur->nconflicts; i > 0; i--)
-            if (cur->conflicts[i - 1].key == (pt_key_t)k) {
-                cur->conflicts[i - 1].wins = true;
-                break;
-            }
-}
-
 static char *entry_path(const entry_t *e)
 {
     return pt__strjoin(boot_dirs[e->dir], "/", e->name);
@@ -289,6 +185,44 @@ static bool file_id(const pt_ctx_t *ctx, const char *path, struct stat *st)
     return ok;
 }
 
+/* Is path a link whose target, taken lexically, is want? (99-sysctl.conf ->
+ * ../sysctl.conf before porttune writes /etc/sysctl.conf.) */
+static bool links_to(const pt_ctx_t *ctx, const char *path, const char *want)
+{
+    char *full = pt__path_new(ctx, path), target[PATH_MAX], joined[2 * PATH_MAX + 2];
+    char *seg[PATH_MAX / 2];
+    size_t nseg = 0, i, used = 0;
+    ssize_t n;
+    char *p, *save = NULL;
+
+    if (full == NULL)
+        return false;
+    n = readlink(full, target, sizeof(target) - 1);
+    free(full);
+    if (n <= 0)
+        return false;
+    target[n] = '\0';
+    if (target[0] == '/')
+        snprintf(joined, sizeof(joined), "%s", target);
+    else
+        snprintf(joined, sizeof(joined), "%.*s/%s",
+                 (int)(strrchr(path, '/') - path), path, target);
+    for (p = strtok_r(joined, "/", &save); p != NULL; p = strtok_r(NULL, "/", &save)) {
+        if (strcmp(p, "..") == 0)
+            nseg -= nseg > 0;
+        else if (strcmp(p, ".") != 0 && nseg < sizeof(seg) / sizeof(seg[0]))
+            seg[nseg++] = p;
+    }
+    for (i = 0; i < nseg; i++) {
+        size_t len = strlen(seg[i]);
+        if (used + 1 + len > strlen(want) || want[used] != '/' ||
+            strncmp(want + used + 1, seg[i], len) != 0)
+            return false;
+        used += 1 + len;
+    }
+    return used == strlen(want) && nseg > 0;
+}
+
 static void entries_free(entries_t *l)
 {
     size_t i;
@@ -302,23 +236,38 @@ static void entries_free(entries_t *l)
 
 static bool same_id(bool known, const struct stat *a, const struct stat *b)
 {
-    return known && a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+    return known && b != NULL && a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
 
-/* ours_looked_up: ours is sysctl_file's fstat (NULL: it does not exist) and
- * cur->file its parsed text; otherwise both are found here. */
-static int scan_boot(const pt_ctx_t *ctx, const pt_options_t *opts, pt_current_t *cur,
-                     bool ours_looked_up, const struct stat *ours, pt_error_t *err)
+/* Is systemd-sysctl the program that applies sysctl.d at boot here? */
+static bool has_systemd_sysctl(const pt_ctx_t *ctx)
+{
+    static const char *const paths[] = {
+        "/usr/lib/systemd/systemd-sysctl", "/lib/systemd/systemd-sysctl", NULL
+    };
+    struct stat st;
+    int i;
+
+    for (i = 0; paths[i] != NULL; i++)
+        if (file_id(ctx, paths[i], &st) && S_ISREG(st.st_mode))
+            return true;
+    return false;
+}
+
+/* The files systemd-sysctl reads, in its order, with ours among them (or
+ * masked, or not read at all), handed to the boot-order model. */
+int pt__scan_boot_known(const pt_ctx_t *ctx, const pt_options_t *opts, pt_current_t *cur,
+                        const struct stat *ours, pt_error_t *err)
 {
     entries_t l = { NULL, 0, 0 };
+    pt_boot_file_t *files = NULL;
     char *full, *ourdir, *path = NULL;
     const char *ourname = strrchr(opts->sysctl_file, '/') + 1;
     long ours_at = -1;
     size_t i;
-    int d, rc = 0, nseen = 0;
-    bool sysctl_conf_seen = false, ours_known, conf_known;
+    unsigned supported = 0;
+    int d, k, rc = 0, nseen = 0;
     struct stat seen[sizeof(boot_dirs) / sizeof(boot_dirs[0])];
-    struct stat ours_st, conf_st;
 
     ourdir = strndup(opts->sysctl_file, (size_t)(ourname - 1 - opts->sysctl_file));
     if (ourdir == NULL)
@@ -329,7 +278,7 @@ static int scan_boot(const pt_ctx_t *ctx, const pt_options_t *opts, pt_current_t
             break;
         }
         if (strcmp(boot_dirs[d], ourdir) == 0 && ends_with_conf(ourname))
-            rc = add_entry(&l, ourname, d);   /* ours, even if not yet written */
+            rc = add_entry(&l, ourname, d, ours == NULL);   /* ours, even if not yet written */
         if (rc == 0)
             rc = list_dir(&l, d, full, seen, &nseen);
         free(full);
@@ -338,80 +287,68 @@ static int scan_boot(const pt_ctx_t *ctx, const pt_options_t *opts, pt_current_t
         goto nomem;
     if (l.n > 1)   /* qsort(NULL, 0, ...) is undefined behaviour (UBSan) */
         qsort(l.e, l.n, sizeof(*l.e), cmp_entry);
-    /* 99-sysctl.conf is usually a link to /etc/sysctl.conf: compare identities. */
-    if (ours_looked_up) {
-        ours_known = ours != NULL;
-        if (ours_known)
-            ours_st = *ours;
-    } else {
-        ours_known = file_id(ctx, opts->sysctl_file, &ours_st);
-    }
-    conf_known = file_id(ctx, "/etc/sysctl.conf", &conf_st);
+    files = calloc(l.n + 1, sizeof(*files));
+    if (files == NULL)
+        goto nomem;
     for (i = 0; i < l.n; i++) {
         entry_t *e = &l.e[i];
         bool by_name;
         if ((path = entry_path(e)) == NULL)
             goto nomem;
         by_name = strcmp(path, opts->sysctl_file) == 0;
-        /* Our own file was read a moment ago: its text is cur->file. */
-        if (by_name && ours_looked_up && ours_known && cur->file != NULL) {
+        files[i].path = path;   /* freed with files */
+        path = NULL;
+        /* Our own file was read a moment ago: its text is cur->file_text. */
+        if (by_name && ours != NULL && cur->file_text != NULL) {
             e->known = true;
-            e->st = ours_st;
-        } else if (open_entry(ctx, path, e) != 0) {
+            e->st = *ours;
+            files[i].text = cur->file_text;
+            files[i].len = strlen(cur->file_text);
+        } else if (open_entry(ctx, files[i].path, e) != 0) {
             goto nomem;
+        } else {
+            files[i].text = e->text;
+            files[i].len = e->len;
         }
-        if (by_name || same_id(e->known && ours_known, &e->st, &ours_st))
+        /* /etc/sysctl.conf as ours counts where a link such as 99-sysctl.conf
+         * leads to it: compare identities. */
+        files[i].masked_by_ours = e->shadowed;
+        if (by_name || same_id(e->known && ours != NULL, &e->st, ours) ||
+            (ours == NULL && !e->known && links_to(ctx, files[i].path, opts->sysctl_file)))
             ours_at = (long)i;
         else if (strcmp(e->name, ourname) == 0 && strcmp(ourdir, boot_dirs[e->dir]) != 0 &&
                  ends_with_conf(ourname)) {
             /* Ours is masked only if it lives in a later boot directory. */
             for (d = e->dir + 1; boot_dirs[d] != NULL; d++)
-                if (strcmp(boot_dirs[d], ourdir) == 0)
-                    cur->file_masked_by = strdup(path);
+                if (strcmp(boot_dirs[d], ourdir) == 0 && cur->file_masked_by == NULL &&
+                    (cur->file_masked_by = strdup(files[i].path)) == NULL)
+                    goto nomem;
         }
-        if (strcmp(path, "/etc/sysctl.conf") == 0 || same_id(e->known && conf_known, &e->st, &conf_st))
-            sysctl_conf_seen = true;
-        free(path);
-        path = NULL;
     }
-    if (!sysctl_conf_seen && strcmp(opts->sysctl_file, "/etc/sysctl.conf") == 0)
-        ours_at = (long)l.n;
     cur->file_at_boot = ours_at >= 0 && cur->file_masked_by == NULL;
-    for (i = 0; i < l.n && rc == 0; i++) {
-        entry_t *e = &l.e[i];
-        bool after_ours = (long)i != ours_at && (!cur->file_at_boot || (long)i > ours_at);
-        if ((path = entry_path(e)) == NULL)
-            goto nomem;
-        if (e->text != NULL)
-            rc = scan_text(e->text, e->len, path, after_ours, cur);
-        else if (strcmp(path, opts->sysctl_file) == 0 && ours_looked_up && cur->file != NULL)
-            rc = scan_conf(cur->file, path, after_ours, cur);
-        free(path);
-        path = NULL;
-    }
-    if (rc == 0 && !sysctl_conf_seen)   /* sysctl --system reads it last */
-        rc = scan_file(ctx, "/etc/sysctl.conf", ours_at != (long)l.n, cur);
-    if (rc != 0)
-        goto nomem;
-    mark_winners(cur);
+    for (k = 0; k < PT_K__COUNT; k++)
+        if (cur->key[k].supported)
+            supported |= 1u << k;
+    rc = pt_boot_model(files, l.n, cur->file_at_boot ? ours_at : -1, supported, cur, err);
+    if (rc == 0 && !has_systemd_sysctl(ctx))
+        rc = pt_strlist_add(&cur->notes, "this host has no systemd-sysctl; porttune's boot "
+            "values and conflicts follow systemd-sysctl's rules, and whatever applies "
+            "sysctl.d here at boot may read the files differently.");
+    for (i = 0; i < l.n; i++)
+        free((char *)files[i].path);
+    free(files);
     entries_free(&l);
     free(ourdir);
-    return 0;
+    if (rc != 0 && err->code == 0)   /* the note's allocation: the model set err itself */
+        rc = pt_error_set(err, PT_ENOMEM, 0, "sysctl.d", "out of memory while reading sysctl.d");
+    return rc;
 nomem:
     free(path);
+    if (files != NULL)
+        for (i = 0; i < l.n; i++)
+            free((char *)files[i].path);
+    free(files);
     entries_free(&l);
     free(ourdir);
     return pt_error_set(err, PT_ENOMEM, 0, "sysctl.d", "out of memory while reading sysctl.d");
-}
-
-int pt__scan_boot(const pt_ctx_t *ctx, const pt_options_t *opts, pt_current_t *cur,
-                  pt_error_t *err)
-{
-    return scan_boot(ctx, opts, cur, false, NULL, err);
-}
-
-int pt__scan_boot_known(const pt_ctx_t *ctx, const pt_options_t *opts, pt_current_t *cur,
-                        const struct stat *ours, pt_error_t *err)
-{
-    return scan_boot(ctx, opts, cur, true, ours, err);
 }

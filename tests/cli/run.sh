@@ -100,7 +100,7 @@ fresh() { rm -rf /etc/sysctl.d/* "$TMP/f"; mkdir -m 0700 "$TMP/f"; ST="--state-f
 
 case_usage() {
   pt --version;            expect_rc "--version" 0 $RC
-  expect_eq "--version prints the version" "$(cat "$TMP/out")" "porttune 0.1.0"
+  expect_eq "--version prints the version" "$(cat "$TMP/out")" "porttune $(cat "$HERE/../../VERSION")"
   pt --help;               expect_rc "--help" 0 $RC
   check "--help documents the exit codes" grep -q "64  usage error" "$TMP/out"
   pt set --help;           expect_rc "set --help" 0 $RC

@@ -49,6 +49,13 @@ need() {  # need TOOL GROUP
         fail "$1" "$1 is not installed or not on PATH (sh scripts/deps.sh $2)"
 }
 
+# module_src/porttune.h stops with #error unless the build passes PT_VERSION
+# (the Makefile does, from VERSION). cppcheck gets it from a forced include:
+# a -D would limit cppcheck to that one preprocessor configuration.
+version=$(cat VERSION) || exit 1
+mkdir -p build/static
+printf '#define PT_VERSION "%s"\n' "$version" >build/static/version.h
+
 case "${1:-}" in
 cppcheck)
     need cppcheck fuzz
@@ -65,6 +72,7 @@ cppcheck)
     cppcheck -q --std=c11 --enable=warning,style,performance,portability \
         --error-exitcode=1 --inline-suppr --suppress=variableScope \
         --suppress=unusedStructMember:module_src/diag/internal.h \
+        --include=build/static/version.h \
         --library=tests/static/jansson.cfg -Imodule_src module_src
     rc=$?
     case $rc in
@@ -94,7 +102,7 @@ clang-tidy)
     : >"$out"; : >"$status"
     # One line "RC FILE" per analysed file in $status; stderr per file in $errs.
     printf '%s\n' tests/static/canary/tidy.c "${files[@]}" | xargs -P "$JOBS" -I{} sh -c '
-        f=$1 checks=$2 jinc=$3 errs=$4 status=$5 winre=$6
+        f=$1 checks=$2 jinc=$3 errs=$4 status=$5 winre=$6 version=$7
         if grep -qE "$winre" "$f"; then
             set -- --target=x86_64-w64-mingw32 -municode -Imodule_src/win/compat \
                    -isystem "$jinc" -isystem /usr/x86_64-w64-mingw32/include
@@ -102,10 +110,10 @@ clang-tidy)
             set -- -D_DEFAULT_SOURCE -D_GNU_SOURCE
         fi
         e=$errs/$(printf "%s" "$f" | tr / _).txt
-        clang-tidy -quiet --checks="$checks" "$f" -- -std=c11 -Imodule_src "$@" \
+        clang-tidy -quiet --checks="$checks" "$f" -- -std=c11 -Imodule_src "-DPT_VERSION=\"$version\"" "$@" \
             >"$e.out" 2>"$e"
         echo "$? $f" >>"$status"
-    ' _ {} "$CHECKS" "$jinc" "$errs" "$status" "$WINRE"
+    ' _ {} "$CHECKS" "$jinc" "$errs" "$status" "$WINRE" "$version"
     canary=$(cat "$errs/tests_static_canary_tidy.c.txt.out" 2>/dev/null)
     for f in "${files[@]}"; do
         cat "$errs/$(printf '%s' "$f" | tr / _).txt.out" >>"$out" 2>/dev/null

@@ -164,7 +164,7 @@ static void conf_slash_form_names(void **state)
     pt_conf_free(c);
 }
 
-static void conf_globs_match_but_are_not_edited(void **state)
+static void conf_globs_are_not_edited(void **state)
 {
     pt_conf_t *c = parse("net.ipv4.tcp_* = 5\n"
                          "net.ipv4.ip_local_*_range = 1 2\n"
@@ -172,20 +172,10 @@ static void conf_globs_match_but_are_not_edited(void **state)
                          "net.ipv4.tcp_fin_timeout = 60\n");
 
     (void)state;
-    assert_true(c->lines[0].glob);
     assert_int_equal(c->lines[0].key, -1);
-    assert_true(pt_conf_line_sets(&c->lines[0], PT_K_FIN_TIMEOUT));
-    assert_true(pt_conf_line_sets(&c->lines[0], PT_K_TW_REUSE_DELAY));
-    assert_false(pt_conf_line_sets(&c->lines[0], PT_K_PORT_RANGE));
-    assert_true(pt_conf_line_sets(&c->lines[1], PT_K_PORT_RANGE));
-    assert_false(pt_conf_line_sets(&c->lines[1], PT_K_RESERVED_PORTS));
-    assert_true(c->lines[2].glob);
-    assert_true(pt_conf_line_sets(&c->lines[2], PT_K_TW_REUSE));
-    assert_false(pt_conf_line_sets(&c->lines[2], PT_K_FIN_TIMEOUT));
-    assert_false(c->lines[3].glob);
-    assert_true(pt_conf_line_sets(&c->lines[3], PT_K_FIN_TIMEOUT));
-    /* Windows-only keys have no sysctl and match nothing. */
-    assert_false(pt_conf_line_sets(&c->lines[0], PT_K_TIME_WAIT_DELAY));
+    assert_int_equal(c->lines[1].key, -1);
+    assert_int_equal(c->lines[2].key, -1);
+    assert_int_equal(c->lines[3].key, PT_K_FIN_TIMEOUT);
     /* Editing touches the exact line only; the glob keeps its meaning. */
     assert_int_equal(pt_conf_find(c, PT_K_FIN_TIMEOUT), 3);
     assert_int_equal(pt_conf_remove(c, PT_K_FIN_TIMEOUT), 1);
@@ -314,94 +304,6 @@ static void conf_many_lines(void **state)
     pt_conf_free(c);
 }
 
-/* pt_conf_each_assignment sees exactly the assignment lines pt_conf_parse
- * keeps, with the same parsed fields and 1-based line numbers. */
-typedef struct seen_line {
-    unsigned lineno;
-    char name[64], value[64];
-    int key;
-    bool glob;
-} seen_line_t;
-
-typedef struct seen {
-    seen_line_t l[32];
-    size_t n;
-} seen_t;
-
-static int record(void *arg, const pt_conf_line_t *line, unsigned lineno)
-{
-    seen_t *s = arg;
-    seen_line_t *x = &s->l[s->n++];
-
-    assert_true(s->n <= 32);
-    x->lineno = lineno;
-    snprintf(x->name, sizeof(x->name), "%s", line->name);
-    snprintf(x->value, sizeof(x->value), "%s", line->value);
-    x->key = line->key;
-    x->glob = line->glob;
-    return 0;
-}
-
-static void conf_each_assignment_matches_parse(void **state)
-{
-    static const char *const texts[] = {
-        foreign, "", "\n", "a=1", "# only a comment\n", "x = 1\r\ny = 2\r\n",
-        "net/ipv4/tcp_fin_timeout=30\n-net.ipv4.tcp_tw_reuse = 1\n",
-        "net.ipv4.*.tcp_max_tw_buckets = 5\n  ; c = 1\n\n = \nnet.ipv4.tcp_tw_reuse=\n",
-        PT_CONF_HEADER "\nnet.ipv4.tcp_fin_timeout = 30\n",
-    };
-    size_t i, j, k;
-
-    (void)state;
-    for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
-        pt_conf_t *c = parse(texts[i]);
-        seen_t s;
-        pt_error_t e;
-
-        memset(&s, 0, sizeof(s));
-        pt_error_init(&e);
-        assert_int_equal(pt_conf_each_assignment(texts[i], strlen(texts[i]), "t.conf",
-                                                 record, &s, &e), 0);
-        for (j = 0, k = 0; j < c->n; j++) {
-            if (c->lines[j].name == NULL)
-                continue;
-            assert_true(k < s.n);
-            assert_int_equal(s.l[k].lineno, j + 1);
-            assert_string_equal(s.l[k].name, c->lines[j].name);
-            assert_string_equal(s.l[k].value, c->lines[j].value);
-            assert_int_equal(s.l[k].key, c->lines[j].key);
-            assert_int_equal(s.l[k].glob, c->lines[j].glob);
-            k++;
-        }
-        assert_int_equal(k, s.n);
-        pt_conf_free(c);
-    }
-}
-
-static int stop_after_one(void *arg, const pt_conf_line_t *line, unsigned lineno)
-{
-    record(arg, line, lineno);
-    return PT_ENOMEM;
-}
-
-static void conf_each_assignment_rejects_nul_and_stops_on_callback_error(void **state)
-{
-    static const char text[] = "a = 1\nb = 2\n";
-    seen_t s;
-    pt_error_t e;
-
-    (void)state;
-    memset(&s, 0, sizeof(s));
-    pt_error_init(&e);
-    assert_int_equal(pt_conf_each_assignment("a = 1\n\0b = 2\n", 12, "t.conf", record, &s, &e),
-                     PT_EINVAL);
-    assert_int_equal(s.n, 0);
-    pt_error_init(&e);
-    assert_int_equal(pt_conf_each_assignment(text, strlen(text), "t.conf", stop_after_one, &s, &e),
-                     PT_ENOMEM);
-    assert_int_equal(s.n, 1);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -412,7 +314,7 @@ int main(void)
         cmocka_unit_test(conf_set_appends_missing_key),
         cmocka_unit_test(conf_set_keeps_dash_prefix),
         cmocka_unit_test(conf_slash_form_names),
-        cmocka_unit_test(conf_globs_match_but_are_not_edited),
+        cmocka_unit_test(conf_globs_are_not_edited),
         cmocka_unit_test(conf_owned_header),
         cmocka_unit_test(conf_remove_drops_every_line_of_the_key),
         cmocka_unit_test(conf_remove_last_key_leaves_owned_file_empty),
@@ -420,8 +322,6 @@ int main(void)
         cmocka_unit_test(conf_value_may_hold_equals_and_be_empty),
         cmocka_unit_test(conf_parse_rejects_nul_bytes),
         cmocka_unit_test(conf_many_lines),
-        cmocka_unit_test(conf_each_assignment_matches_parse),
-        cmocka_unit_test(conf_each_assignment_rejects_nul_and_stops_on_callback_error),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

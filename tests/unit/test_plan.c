@@ -5,6 +5,7 @@
 
 #define set_live(cur, k, text) pt_fixture_live(cur, k, text, false)
 #include "core/conf.h"
+#include "core/core.h"
 #include "core/plan.h"
 
 #define NC "Nothing was changed."
@@ -46,11 +47,14 @@ static void add_conflict(pt_current_t *cur, pt_key_t k, const char *file, unsign
     assert_non_null(c);
     cur->conflicts = c;
     c = &cur->conflicts[cur->nconflicts++];
+    memset(c, 0, sizeof(*c));
     c->key = k;
     c->file = strdup(file);
     c->line = line;
-    c->value = strdup(value);
+    c->value = strdup(value != NULL ? value : "");
     c->wins = wins;
+    c->unset = value == NULL;   /* a "-KEY" line */
+    c->refused = value != NULL && pt_value_parse_kernel(k, value, NULL, &c->effect) != 0;
     assert_non_null(c->file);
     assert_non_null(c->value);
 }
@@ -348,6 +352,39 @@ static void plan_conflict_only_when_winning_value_differs(void **state)
     assert_false(f->plan.conflict[PT_K_MAX_TW_BUCKETS]);
 }
 
+/* Equal values spelled differently are no conflict; a "-KEY" line and a
+ * value the kernel refuses leave the kernel's default: conflicts, said so. */
+static void plan_conflict_by_kernel_value(void **state)
+{
+    fixture_t *f = *state;
+
+    add_conflict(&f->cur, PT_K_FIN_TIMEOUT, "/etc/sysctl.d/70-a.conf", 1, "030", true);
+    add_conflict(&f->cur, PT_K_MAX_TW_BUCKETS, "/etc/sysctl.d/70-a.conf", 2, "0x1388", true);
+    add_conflict(&f->cur, PT_K_TW_REUSE, "/etc/sysctl.d/70-a.conf", 3, NULL, true);
+    add_conflict(&f->cur, PT_K_RESERVED_PORTS, "/etc/sysctl.d/70-a.conf", 4, "8080, 9000", true);
+    opts(f, "{\"fin_timeout\": 24, \"max_tw_buckets\": 5000, \"tw_reuse\": 1, "
+            "\"reserved_ports\": \"8080,9000\"}");
+    assert_int_equal(make(f), 0);
+    assert_false(f->plan.conflict[PT_K_FIN_TIMEOUT]);
+    assert_false(f->plan.conflict[PT_K_MAX_TW_BUCKETS]);
+    assert_true(f->plan.conflict[PT_K_TW_REUSE]);
+    assert_true(f->plan.conflict[PT_K_RESERVED_PORTS]);
+    assert_true(pt_test_has_warning(&f->opts, "70-a.conf:3 removes net.ipv4.tcp_tw_reuse"));
+    assert_true(pt_test_has_warning(&f->opts, "8080, 9000, which the kernel refuses"));
+}
+
+/* The warning for /etc/sysctl.conf without a link says why it is not read. */
+static void plan_warns_sysctl_conf_not_read_without_link(void **state)
+{
+    fixture_t *f = *state;
+
+    f->cur.file_at_boot = false;
+    opts(f, "{\"fin_timeout\": 30, \"sysctl_file\": \"/etc/sysctl.conf\"}");
+    assert_int_equal(make(f), 0);
+    assert_true(pt_test_has_warning(&f->opts, "/etc/sysctl.conf is not read at boot: "
+        "systemd-sysctl reads it only through a link in a sysctl.d directory"));
+}
+
 static void plan_no_conflicts_for_state_absent(void **state)
 {
     fixture_t *f = *state;
@@ -548,6 +585,8 @@ int main(void)
         T(plan_conflict_ignore_neither_warns_nor_fails),
         T(plan_conflict_only_when_winning_value_differs),
         T(plan_no_conflicts_for_state_absent),
+        T(plan_conflict_by_kernel_value),
+        T(plan_warns_sysctl_conf_not_read_without_link),
         T(plan_warns_same_parity_range),
         T(plan_warns_low_fin_timeout_and_zero_buckets_and_reuse_1),
         T(plan_warns_reserved_ports_outside_range),

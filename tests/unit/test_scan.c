@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* Unit tests of the boot-order scan (systemd-sysctl / sysctl --system) over a fake tree. */
+/* Unit tests of the boot-order scan the backend runs (pt__scan_boot_known) over a fake tree. */
 #include "helpers.h"
 #include "linux/internal.h"
+
+#include <sys/stat.h>
 
 typedef struct fixture {
     pt_fake_t fake;
@@ -33,15 +35,28 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Scans the fake tree for options json. */
+/* Scans the fake tree for options json the way pt_backend_read does: our
+ * file's fstat and bytes first (when it exists), every key supported. */
 static void scan(fixture_t *f, const char *json)
 {
+    struct stat st;
+    bool exists;
+    int k;
+
     pt_current_free(&f->cur);
     pt_options_free(&f->opts);
     if (pt_test_options(json, &f->opts, &f->err) != 0)
         fail_msg("%s: %s", json, f->err.msg);
     f->cur.os = PT_OS_LINUX;
-    assert_int_equal(pt__scan_boot(&f->fake.ctx, &f->opts, &f->cur, &f->err), 0);
+    for (k = 0; k < PT_K__COUNT; k++)
+        f->cur.key[k].supported = pt_keys[k].linux_key;
+    exists = pt_test_exists(f->fake.root, f->opts.sysctl_file);
+    if (exists) {
+        pt_test_stat(f->fake.root, f->opts.sysctl_file, &st);
+        f->cur.file_text = pt_test_read(f->fake.root, f->opts.sysctl_file);
+    }
+    assert_int_equal(pt__scan_boot_known(&f->fake.ctx, &f->opts, &f->cur, exists ? &st : NULL,
+                                         &f->err), 0);
 }
 
 static void put(fixture_t *f, const char *rel, const char *text)
@@ -103,7 +118,7 @@ static void scan_names_sort_across_directories(void **state)
     put(f, "/usr/lib/sysctl.d/90-z.conf", "net.ipv4.tcp_fin_timeout = 3\n");
     put(f, "/run/sysctl.d/70-a.conf", "net.ipv4.tcp_fin_timeout = 1\n");
     scan(f, "{}");
-    assert_int_equal(count(f, PT_K_FIN_TIMEOUT), 3);
+    assert_int_equal(count(f, PT_K_FIN_TIMEOUT), 1);
     /* by name, not by directory: /usr/lib's 90-z is applied last */
     assert_winner(f, PT_K_FIN_TIMEOUT, "/usr/lib/sysctl.d/90-z.conf", 1, "3");
     assert_int_equal(f->cur.key[PT_K_FIN_TIMEOUT].boot.num, 3);
@@ -148,19 +163,24 @@ static void scan_duplicates_in_one_file_last_line_wins(void **state)
     put(f, "/etc/sysctl.d/70-a.conf",
         "net.ipv4.tcp_fin_timeout = 1\n-net/ipv4/tcp_fin_timeout=2\nkernel.x = 1\n");
     scan(f, "{}");
-    assert_int_equal(count(f, PT_K_FIN_TIMEOUT), 2);
+    assert_int_equal(count(f, PT_K_FIN_TIMEOUT), 1);
     assert_winner(f, PT_K_FIN_TIMEOUT, "/etc/sysctl.d/70-a.conf", 2, "2");
 }
 
-static void scan_sysctl_conf_is_read_last(void **state)
+/* systemd-sysctl reads /etc/sysctl.conf only through a link in sysctl.d. */
+static void scan_sysctl_conf_without_link_is_not_read(void **state)
 {
     fixture_t *f = *state;
 
     put(f, "/etc/sysctl.conf", "net.ipv4.tcp_fin_timeout = 3\n");
     put(f, "/etc/sysctl.d/99-zzz.conf", "net.ipv4.tcp_fin_timeout = 2\n");
     scan(f, "{}");
-    assert_int_equal(count(f, PT_K_FIN_TIMEOUT), 2);
-    assert_winner(f, PT_K_FIN_TIMEOUT, "/etc/sysctl.conf", 1, "3");
+    assert_int_equal(count(f, PT_K_FIN_TIMEOUT), 1);
+    assert_winner(f, PT_K_FIN_TIMEOUT, "/etc/sysctl.d/99-zzz.conf", 1, "2");
+    put(f, "/etc/sysctl.d/99-zzz.conf", "\n");
+    scan(f, "{}");
+    assert_int_equal(f->cur.nconflicts, 0);
+    assert_false(f->cur.key[PT_K_FIN_TIMEOUT].boot_set);
 }
 
 static void scan_sysctl_conf_symlink_not_counted_twice(void **state)
@@ -175,7 +195,7 @@ static void scan_sysctl_conf_symlink_not_counted_twice(void **state)
     /* read where the link sorts: a later name still overrides it */
     put(f, "/etc/sysctl.d/99-zzz.conf", "net.ipv4.tcp_fin_timeout = 4\n");
     scan(f, "{}");
-    assert_int_equal(count(f, PT_K_FIN_TIMEOUT), 2);
+    assert_int_equal(count(f, PT_K_FIN_TIMEOUT), 1);
     assert_winner(f, PT_K_FIN_TIMEOUT, "/etc/sysctl.d/99-zzz.conf", 1, "4");
 }
 
@@ -239,9 +259,9 @@ static void scan_our_file_is_sysctl_conf(void **state)
     put(f, "/etc/sysctl.conf", "net.ipv4.tcp_fin_timeout = 30\n");
     put(f, "/etc/sysctl.d/99-zzz.conf", "net.ipv4.tcp_fin_timeout = 2\n");
     scan(f, "{\"sysctl_file\": \"/etc/sysctl.conf\"}");
-    assert_true(f->cur.file_at_boot);
-    assert_int_equal(f->cur.nconflicts, 0);        /* sysctl --system reads it last */
-    assert_int_equal(f->cur.key[PT_K_FIN_TIMEOUT].boot.num, 30);
+    assert_false(f->cur.file_at_boot);             /* no link: never read */
+    assert_winner(f, PT_K_FIN_TIMEOUT, "/etc/sysctl.d/99-zzz.conf", 1, "2");
+    assert_int_equal(f->cur.key[PT_K_FIN_TIMEOUT].boot.num, 2);
     /* linked as 99-sysctl.conf: systemd-sysctl reads it there, before 99-zzz */
     pt_test_symlink(f->fake.root, "/etc/sysctl.d/99-sysctl.conf", "../sysctl.conf");
     scan(f, "{\"sysctl_file\": \"/etc/sysctl.conf\"}");
@@ -273,7 +293,8 @@ static void scan_unparsable_value_still_overrides(void **state)
     put(f, "/etc/sysctl.d/70-a.conf", "net.ipv4.ip_local_port_range = 1024-65535\n");
     scan(f, "{}");
     assert_winner(f, PT_K_PORT_RANGE, "/etc/sysctl.d/70-a.conf", 1, "1024-65535");
-    assert_false(f->cur.key[PT_K_PORT_RANGE].boot_set);   /* no value we could parse */
+    assert_true(f->cur.conflicts[0].refused);             /* the kernel refuses it */
+    assert_false(f->cur.key[PT_K_PORT_RANGE].boot_set);   /* left at the default */
 }
 
 static void scan_glob_after_ours_does_not_override(void **state)
@@ -291,6 +312,101 @@ static void scan_glob_after_ours_does_not_override(void **state)
     assert_winner(f, PT_K_FIN_TIMEOUT, "/etc/sysctl.d/70-a.conf", 1, "5");
 }
 
+
+/* A glob never overrides an explicit assignment, before or after it. */
+static void scan_glob_never_overrides_explicit(void **state)
+{
+    fixture_t *f = *state;
+
+    put(f, PT_DEFAULT_SYSCTL_FILE, "net.ipv4.tcp_fin_timeout = 30\n");
+    put(f, "/usr/lib/sysctl.d/90-vendor.conf", "net.ipv4.tcp_fin_* = 45\n");
+    put(f, "/etc/sysctl.d/10-early.conf", "net.ipv4.tcp_fin_t* = 50\n");
+    scan(f, "{}");
+    assert_int_equal(f->cur.nconflicts, 0);
+    assert_int_equal(f->cur.key[PT_K_FIN_TIMEOUT].boot.num, 30);
+    assert_string_equal(f->cur.key[PT_K_FIN_TIMEOUT].boot_source, PT_DEFAULT_SYSCTL_FILE ":1");
+}
+
+/* "-KEY" in a later file drops ours: the key is not written at boot. */
+static void scan_dash_key_removes_ours(void **state)
+{
+    fixture_t *f = *state;
+
+    put(f, PT_DEFAULT_SYSCTL_FILE, "net.ipv4.tcp_fin_timeout = 30\n");
+    put(f, "/etc/sysctl.d/90-late.conf", "net.ipv4.tcp_fin_* = 45\n-net.ipv4.tcp_fin_timeout\n");
+    scan(f, "{}");
+    assert_winner(f, PT_K_FIN_TIMEOUT, "/etc/sysctl.d/90-late.conf", 2, "");
+    assert_true(f->cur.conflicts[0].unset);
+    assert_false(f->cur.key[PT_K_FIN_TIMEOUT].boot_set);   /* not even the glob's 45 */
+    /* "-KEY = V" only ignores a failed write */
+    put(f, "/etc/sysctl.d/90-late.conf", "-net.ipv4.tcp_fin_timeout = 44\n");
+    scan(f, "{}");
+    assert_false(f->cur.conflicts[0].unset);
+    assert_int_equal(f->cur.key[PT_K_FIN_TIMEOUT].boot.num, 44);
+}
+
+/* Key spellings systemd-sysctl normalises; a NUL byte ends a line only. */
+static void scan_spellings_and_nul_bytes(void **state)
+{
+    fixture_t *f = *state;
+    char path[PATH_MAX * 2];
+    FILE *fp;
+
+    put(f, "/etc/sysctl.d/70-a.conf", "/net/ipv4/tcp_fin_timeout = 45\nnet..ipv4.tcp_tw_reuse. = 0\n"
+        "net.ipv4*fin_timeout = 7\n");
+    snprintf(path, sizeof(path), "%s/etc/sysctl.d/80-nul.conf", f->fake.root);
+    fp = fopen(path, "wb");
+    assert_non_null(fp);
+    fwrite("x = 1\0net.ipv4.tcp_max_tw_buckets = 0x1388\n", 1, 43, fp);
+    fclose(fp);
+    scan(f, "{}");
+    assert_winner(f, PT_K_FIN_TIMEOUT, "/etc/sysctl.d/70-a.conf", 1, "45");
+    assert_winner(f, PT_K_TW_REUSE, "/etc/sysctl.d/70-a.conf", 2, "0");
+    assert_winner(f, PT_K_MAX_TW_BUCKETS, "/etc/sysctl.d/80-nul.conf", 2, "0x1388");
+    assert_int_equal(f->cur.key[PT_K_MAX_TW_BUCKETS].boot.num, 5000);
+    assert_int_equal(f->cur.nconflicts, 3);   /* the glob across segments matches nothing */
+}
+
+/* Before porttune writes its file, a same-name file in a later directory is
+ * read at boot; afterwards ours masks it: no conflict either way. */
+static void scan_same_name_later_directory_before_ours_exists(void **state)
+{
+    fixture_t *f = *state;
+
+    put(f, "/run/sysctl.d/60-porttune.conf", "net.ipv4.tcp_tw_reuse = 0\n");
+    scan(f, "{}");
+    assert_true(f->cur.file_at_boot);
+    assert_int_equal(f->cur.nconflicts, 0);
+    assert_int_equal(f->cur.key[PT_K_TW_REUSE].boot.num, 0);
+    put(f, PT_DEFAULT_SYSCTL_FILE, "net.ipv4.tcp_fin_timeout = 30\n");
+    scan(f, "{}");
+    assert_int_equal(f->cur.nconflicts, 0);
+    assert_false(f->cur.key[PT_K_TW_REUSE].boot_set);
+}
+
+/* sysctl_file /etc/sysctl.conf, not written yet, behind Debian's link. */
+static void scan_sysctl_conf_link_before_it_exists(void **state)
+{
+    fixture_t *f = *state;
+
+    pt_test_symlink(f->fake.root, "/etc/sysctl.d/99-sysctl.conf", "../sysctl.conf");
+    scan(f, "{\"sysctl_file\": \"/etc/sysctl.conf\"}");
+    assert_true(f->cur.file_at_boot);
+}
+
+/* A host without systemd-sysctl gets a note: the model may not apply. */
+static void scan_notes_a_host_without_systemd_sysctl(void **state)
+{
+    fixture_t *f = *state;
+
+    scan(f, "{}");
+    assert_int_equal(f->cur.notes.n, 1);
+    assert_non_null(strstr(f->cur.notes.items[0], "no systemd-sysctl"));
+    put(f, "/usr/lib/systemd/systemd-sysctl", "#!\n");
+    scan(f, "{}");
+    assert_int_equal(f->cur.notes.n, 0);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -301,7 +417,7 @@ int main(void)
         T(scan_etc_masks_later_directories_by_name),
         T(scan_reads_every_boot_directory),
         T(scan_duplicates_in_one_file_last_line_wins),
-        T(scan_sysctl_conf_is_read_last),
+        T(scan_sysctl_conf_without_link_is_not_read),
         T(scan_sysctl_conf_symlink_not_counted_twice),
         T(scan_our_own_lines_are_not_conflicts),
         T(scan_our_file_masked_by_earlier_directory),
@@ -311,6 +427,12 @@ int main(void)
         T(scan_ignores_other_names),
         T(scan_unparsable_value_still_overrides),
         T(scan_glob_after_ours_does_not_override),
+        T(scan_glob_never_overrides_explicit),
+        T(scan_dash_key_removes_ours),
+        T(scan_spellings_and_nul_bytes),
+        T(scan_same_name_later_directory_before_ours_exists),
+        T(scan_sysctl_conf_link_before_it_exists),
+        T(scan_notes_a_host_without_systemd_sysctl),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
