@@ -27,3 +27,12 @@ build/bench/floor: bench/module/floor.c
 
 bench-module: library/porttune build/bench/measure build/bench/floor $(BENCH_VENV)/.done
 	bash bench/module/run.sh $(BENCH_ROUNDS)
+
+# Issue 15: the fleet report's time next to the check-mode audit's, and its
+# size, on BENCH_REPORT_N simulated hosts (bench/report/run.sh; root).
+BENCH_REPORT_N      ?= 50
+BENCH_REPORT_ROUNDS ?= 1
+.PHONY: bench-report
+bench-report: all venv
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" ANSIBLE_HOME="$(CURDIR)/build/ansible-home" \
+	  bash bench/report/run.sh $(BENCH_REPORT_N) $(BENCH_REPORT_ROUNDS)

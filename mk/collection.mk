@@ -18,7 +18,8 @@ OLDEST_CORE  ?= ansible-core==2.15.13
 OLDEST_VENV  := build/venv-oldest
 COLL_SRC     := $(wildcard collection/*.in collection/*.md collection/meta/* collection/plugins/action/* \
                   collection/tests/sanity/*) roles/porttune/action_plugins/porttune.py \
-                $(shell find roles/porttune -type f -not -path '*/__pycache__/*') playbooks/audit.yml \
+                $(shell find roles/porttune -type f -not -path '*/__pycache__/*') playbooks/audit.yml playbooks/report.yml \
+                playbooks/templates/porttune-report.html.j2 \
                 library/porttune.yml library/porttune_info.yml LICENSE CHANGELOG.md VERSION
 COLL_ENV     := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" ANSIBLE_HOME="$(CURDIR)/build/ansible-home" \
                 XDG_CACHE_HOME="$(CURDIR)/build/cache" ANSIBLE_FORCE_COLOR=0 NO_COLOR=1 PY_COLORS=0

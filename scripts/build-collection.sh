@@ -13,7 +13,8 @@ die() { echo "build-collection: $*" >&2; exit 1; }
 [[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "VERSION must be X.Y.Z, got '$version'"
 case "$tree" in */ansible_collections/porttune/porttune) ;; *) die "TREE must end in ansible_collections/porttune/porttune" ;; esac
 for f in library/porttune library/porttune.exe library/porttune.yml library/porttune_info.yml \
-         LICENSE CHANGELOG.md roles/porttune/action_plugins/porttune.py playbooks/audit.yml; do
+         LICENSE CHANGELOG.md roles/porttune/action_plugins/porttune.py playbooks/audit.yml \
+         playbooks/report.yml playbooks/templates/porttune-report.html.j2; do
   [ -f "$f" ] || die "$f is missing (run make, and make windows for the .exe)"
 done
 command -v ansible-galaxy >/dev/null || die "ansible-galaxy not found (make venv)"
@@ -45,7 +46,9 @@ install -m 0644 collection/plugins/action/porttune_info.py "$tree/plugins/action
 # plugins/action serves it); its task's `porttune` resolves in this collection.
 cp -r roles/porttune "$tree/roles/porttune"
 rm -rf "$tree/roles/porttune/action_plugins" "$tree/roles/porttune/library"
-cp playbooks/audit.yml "$tree/playbooks/"
+cp playbooks/audit.yml playbooks/report.yml "$tree/playbooks/"
+mkdir -p "$tree/playbooks/templates"
+cp playbooks/templates/porttune-report.html.j2 "$tree/playbooks/templates/"
 find "$tree" -name __pycache__ -prune -exec rm -rf {} +
 find "$tree" -type d -exec chmod 0755 {} +
 

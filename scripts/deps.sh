@@ -7,7 +7,7 @@
 #                                    is what `make deps`, `make test` and
 #                                    .ci/run install
 set -eu
-ALL_GROUPS="build test windows puppet fuzz sysctl-diff dist metrics"
+ALL_GROUPS="build test windows puppet fuzz sysctl-diff dist metrics report"
 PKGS="${*:-all}"
 [ "$PKGS" != all ] || PKGS=$ALL_GROUPS
 need=""
@@ -23,6 +23,8 @@ for group in $PKGS; do
     # lintian, man (renders the installed page), git (clones, file lists)
     dist) want debhelper dpkg-dev lintian fakeroot man-db git gzip python3-yaml ;;
     metrics) want prometheus prometheus-node-exporter systemd ;;
+    # The fleet report's browser check (tests/report) and the README screenshot's optimizer.
+    report) want chromium optipng python3-yaml ;;
     fuzz) want clang libclang-rt-14-dev clang-tidy cppcheck valgrind jq util-linux ;;
     sysctl-diff) want systemd python3 util-linux ;;
     *) echo "deps.sh: unknown group '$group'" >&2; exit 2 ;;

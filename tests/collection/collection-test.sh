@@ -47,7 +47,7 @@ m=$c/plugins/modules
 [ -x "$m/porttune.exe" ] && [ "$(head -c2 "$m/porttune.exe")" = MZ ] || fail "$m/porttune.exe is not an executable PE"
 [ -x "$m/porttune_info" ] && [ -x "$m/porttune_info.exe" ] || fail "porttune_info / porttune_info.exe not executable"
 for f in plugins/action/porttune.py plugins/action/porttune_info.py roles/porttune/tasks/main.yml \
-         playbooks/audit.yml meta/runtime.yml README.md LICENSE CHANGELOG.md; do
+         playbooks/audit.yml playbooks/report.yml playbooks/templates/porttune-report.html.j2 meta/runtime.yml README.md LICENSE CHANGELOG.md; do
   [ -f "$c/$f" ] || fail "$c/$f missing"
 done
 
@@ -210,6 +210,27 @@ if problems:
 PY
 [ "$("$fleet" exec "$work/fb" "$nopy" cat /proc/sys/net/ipv4/tcp_fin_timeout)" = 40 ] || fail "the audit changed $nopy"
 
+# The fleet report by FQCN (tests/report checks it in a browser): one HTML
+# file with a row per host, the drifting host marked, the JSON beside it.
+run -e @baseline.yml -e porttune_report_path="$work/report.html" porttune.porttune.report
+"$bin/python" - "$work/report.html" "$work/report.json" "${hosts[0]} $nopy" "${hosts[@]}" <<'PY' || { cat "$work/out"; fail "fleet report"; }
+import json
+import re
+import sys
+html, data, drift, hosts = open(sys.argv[1]).read(), json.load(open(sys.argv[2])), sys.argv[3].split(), sys.argv[4:]
+rows = re.findall(r'<tr class="([a-z ]+)" data-host="([^"]+)" data-status="([a-z ]+)"', html)
+problems = []
+if sorted(h for _, h, _ in rows) != sorted(hosts) or sorted(data["hosts"]) != sorted(hosts):
+    problems.append("rows %s, JSON hosts %s, want %s" % (rows, sorted(data["hosts"]), hosts))
+elif sorted((h, st) for _, h, st in rows[:len(drift)]) != sorted((h, "drift") for h in drift):
+    problems.append("first rows %s, want %s (a hand-changed value, a file that wins at boot) marked drift" % (rows, drift))
+if "default-src 'none'" not in html:
+    problems.append("no Content-Security-Policy")
+if problems:
+    sys.exit("report: " + "; ".join(problems))
+PY
+[ "$("$fleet" exec "$work/fb" "$nopy" cat /proc/sys/net/ipv4/tcp_fin_timeout)" = 40 ] || fail "the report changed $nopy"
+
 # Which binary each kind of host gets: Linux the ELF, Windows (a PowerShell
 # shell) porttune.exe, with pipelining off and on. The Windows attempt fails
 # here (no Windows host); only the module file Ansible chose matters.
@@ -227,4 +248,4 @@ done
 "$fleet" check "$work/fa" >/dev/null && "$fleet" check "$work/fb" >/dev/null || fail "the machine's own settings changed"
 echo "collection-test (ansible-core $core): installed with ansible-galaxy, used by FQCN: docs render every option;" \
   "module, porttune_info and role converge ${#hosts[@]} hosts (one without Python), idempotent, check mode clean;" \
-  "pipelined in one SSH session per host and task; audit reports the planted drift and conflict; right binary per OS"
+  "pipelined in one SSH session per host and task; audit reports the planted drift and conflict; the fleet report marks it; right binary per OS"

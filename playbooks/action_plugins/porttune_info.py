@@ -1,0 +1,1 @@
+../../roles/porttune/action_plugins/porttune.py
