@@ -18,14 +18,14 @@ DIST_FILES   += puppet/porttune-porttune-$(PUPPET_VERSION).tar.gz
 
 .PHONY: puppet-module puppet-module-test puppet-lint puppet-rspec
 puppet-module: $(PUPPET_MODULE)
-$(PUPPET_MODULE): library/porttune $(PUPPET_SRC) module_src/cli/porttune.1 VERSION LICENSE CHANGELOG.md \
+$(PUPPET_MODULE): library/porttune library/porttune.exe $(PUPPET_SRC) module_src/cli/porttune.1 VERSION LICENSE CHANGELOG.md \
                   scripts/puppet-module.sh
-	bash scripts/puppet-module.sh library/porttune
+	bash scripts/puppet-module.sh library/porttune library/porttune.exe
 
 puppet-lint:
 	sh scripts/deps.sh puppet
 	puppet-lint --fail-on-warnings puppet/porttune/manifests
-	puppet parser validate puppet/porttune/manifests/init.pp
+	puppet parser validate puppet/porttune/manifests/*.pp
 	puppet epp validate puppet/porttune/templates/porttune_fact.sh.epp
 	@echo "puppet-lint: clean"
 
@@ -34,6 +34,6 @@ puppet-rspec:
 	bash tests/puppet/rspec.sh puppet/porttune
 
 puppet-module-test: $(PUPPET_MODULE) puppet-lint puppet-rspec
-	bash tests/puppet/module.sh $(PUPPET_MODULE) library/porttune
+	bash tests/puppet/module.sh $(PUPPET_MODULE) library/porttune library/porttune.exe
 
 TESTS += puppet-module-test

@@ -6,10 +6,18 @@
 # every mtime SOURCE_DATE_EPOCH (default: the last commit's time), owner
 # 0/0, fixed modes, gzip without name or time.
 #
-#   bash scripts/puppet-module.sh HELPER_BINARY
+# Ships both helpers: files/porttune (the static musl ELF, for the class on
+# Linux) and files/porttune.exe (the mingw build, for the class on Windows),
+# and both facts: facts.d/porttune.sh and facts.d/porttune.bat (pluginsync
+# copies facts.d to every agent; Facter on Linux never runs a .bat and
+# Facter on Windows runs only .bat/.cmd/.com/.exe/.ps1), the .bat also as
+# files/porttune.bat for the class to install.
+#
+#   bash scripts/puppet-module.sh HELPER_BINARY WINDOWS_HELPER_EXE
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BIN=${1:?usage: puppet-module.sh HELPER_BINARY}
+BIN=${1:?usage: puppet-module.sh HELPER_BINARY WINDOWS_HELPER_EXE}
+EXE=${2:?usage: puppet-module.sh HELPER_BINARY WINDOWS_HELPER_EXE}
 VERSION=$(cat "$ROOT/VERSION")
 NAME=porttune-porttune-$VERSION
 SRC=$ROOT/puppet/porttune
@@ -22,6 +30,11 @@ fi
 if readelf -l "$BIN" | grep -q INTERP; then
   echo "puppet-module: $BIN is dynamically linked; the module ships the static musl build" >&2; exit 1
 fi
+[ -f "$EXE" ] || { echo "puppet-module: no Windows helper $EXE (run make)" >&2; exit 1; }
+if ! objdump -f "$EXE" 2>/dev/null | grep -q 'file format pei-x86-64'; then
+  echo "puppet-module: $EXE is not a 64-bit Windows executable (objdump -f: $(objdump -f "$EXE" 2>&1 | grep -m1 format))" >&2
+  exit 1
+fi
 
 rm -rf "$STAGE"
 D=$STAGE/$NAME
@@ -30,9 +43,13 @@ put 0644 "$SRC/lib/puppet/type/porttune.rb" lib/puppet/type/porttune.rb
 put 0644 "$SRC/lib/puppet/provider/porttune/helper.rb" lib/puppet/provider/porttune/helper.rb
 put 0644 "$SRC/lib/puppet_x/porttune/value.rb" lib/puppet_x/porttune/value.rb
 put 0644 "$SRC/manifests/init.pp" manifests/init.pp
+put 0644 "$SRC/manifests/windows.pp" manifests/windows.pp
 put 0644 "$SRC/templates/porttune_fact.sh.epp" templates/porttune_fact.sh.epp
 put 0755 "$SRC/facts.d/porttune.sh" facts.d/porttune.sh
+put 0644 "$SRC/facts.d/porttune.bat" facts.d/porttune.bat
 put 0755 "$BIN" files/porttune
+put 0755 "$EXE" files/porttune.exe
+put 0644 "$SRC/facts.d/porttune.bat" files/porttune.bat
 put 0644 "$ROOT/module_src/cli/porttune.1" files/porttune.1
 put 0644 "$SRC/README.md" README.md
 put 0644 "$SRC/REFERENCE.md" REFERENCE.md

@@ -6,19 +6,25 @@
 # root) and the `porttune` type: converges, second run changes nothing,
 # --noop reports drift and changes nothing, ensure => absent restores the
 # original values, a node without the helper gets "not suitable", helper
-# failures fail the resource with truthful detailed exit codes.
+# failures fail the resource with truthful detailed exit codes. The archive
+# carries the Windows side too (files/porttune.exe, the built mingw helper;
+# facts.d/porttune.bat and its copy files/porttune.bat; manifests/windows.pp),
+# and Facter on Linux leaves the .bat alone (the class's Windows branch is
+# tested by rspec-puppet in spec/classes, the .bat under Wine by
+# tests/win/run.sh).
 #
 # Same isolation as tests/puppet/run.sh: a new network namespace and a
 # private mount namespace (/etc is an overlay over a temp folder, the
 # sysctl.d directories are empty tmpfs, /proc/sys is read-only but for
 # /proc/sys/net); everything the class installs goes under the temp folder.
 #
-#   bash tests/puppet/module.sh TARBALL HELPER_BINARY
+#   bash tests/puppet/module.sh TARBALL HELPER_BINARY WINDOWS_HELPER_EXE
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 TARBALL=$(realpath "${1:?usage: module.sh TARBALL HELPER_BINARY}")
-BIN=$(realpath "${2:?usage: module.sh TARBALL HELPER_BINARY}")
+BIN=$(realpath "${2:?usage: module.sh TARBALL HELPER_BINARY WINDOWS_HELPER_EXE}")
+EXE=$(realpath "${3:?usage: module.sh TARBALL HELPER_BINARY WINDOWS_HELPER_EXE}")
 VERSION=$(cat "$ROOT/VERSION")
 
 if [ "${PT_PUPPET_INNER:-}" != 1 ]; then
@@ -28,7 +34,7 @@ if [ "${PT_PUPPET_INNER:-}" != 1 ]; then
   done
   [ "$(id -u)" = 0 ] || { echo "tests/puppet: needs root for namespaces"; echo "0 passed, 1 failed"; exit 1; }
   [ -f "$TARBALL" ] || { echo "tests/puppet: no tarball $TARBALL"; echo "0 passed, 1 failed"; exit 1; }
-  exec unshare --net --mount --propagation private -- env PT_PUPPET_INNER=1 bash "$0" "$TARBALL" "$BIN"
+  exec unshare --net --mount --propagation private -- env PT_PUPPET_INNER=1 bash "$0" "$TARBALL" "$BIN" "$EXE"
 fi
 
 T=$(mktemp -d /tmp/porttune-pmod.XXXXXX)
@@ -100,6 +106,36 @@ CLASS="class { 'porttune':
 echo "== tests/puppet/module.sh with $(basename "$TARBALL") ($(puppet --version), facter $(facter --version 2>/dev/null))"
 ORIG=$(snapshot)
 
+# --- the archive: both helpers, both facts, modes as Facter needs them ---
+N=porttune-porttune-$VERSION
+tar -tvzf "$TARBALL" | awk '{print $1, $6}' >"$T/tar.out"
+for want in "-rwxr-xr-x $N/files/porttune" "-rwxr-xr-x $N/files/porttune.exe" \
+            "-rw-r--r-- $N/files/porttune.bat" "-rwxr-xr-x $N/facts.d/porttune.sh" \
+            "-rw-r--r-- $N/facts.d/porttune.bat" "-rw-r--r-- $N/manifests/windows.pp"; do
+  if grep -qxF -- "$want" "$T/tar.out"; then ok "archive has $want"
+  else bad "archive lacks $want" "$(cat "$T/tar.out")"; fi
+done
+mkdir "$T/x"
+tar -C "$T/x" -xzf "$TARBALL"
+if cmp -s "$T/x/$N/files/porttune.exe" "$EXE"; then ok "files/porttune.exe is the built Windows helper ($EXE)"
+else bad "files/porttune.exe differs from $EXE"; fi
+if cmp -s "$T/x/$N/files/porttune.bat" "$ROOT/puppet/porttune/facts.d/porttune.bat" &&
+   cmp -s "$T/x/$N/facts.d/porttune.bat" "$ROOT/puppet/porttune/facts.d/porttune.bat"; then
+  ok "files/porttune.bat and facts.d/porttune.bat are the module's facts.d/porttune.bat"
+else bad "the archive's porttune.bat differs from puppet/porttune/facts.d/porttune.bat"; fi
+eq "checksums.json lists the Windows files with their MD5" \
+   "$(python3 - "$T/x/$N" <<'PY'
+import hashlib, json, sys
+top = sys.argv[1]
+sums = json.load(open(top + "/checksums.json"))
+for f in ("files/porttune.exe", "files/porttune.bat", "facts.d/porttune.bat", "manifests/windows.pp"):
+    print(f, sums.get(f) == hashlib.md5(open(top + "/" + f, "rb").read()).hexdigest())
+PY
+)" "files/porttune.exe True
+files/porttune.bat True
+facts.d/porttune.bat True
+manifests/windows.pp True"
+
 # --- install the release as users do ---
 puppet module install "${PUP[@]}" --ignore-dependencies "$TARBALL" --modulepath "$MP" >"$T/install.out" 2>&1
 RC=$?
@@ -169,6 +205,30 @@ hasnt "no change reported" again " changed "
 # The installed fact names the helper by its path: it works without PATH.
 out=$(PATH=$BASEPATH facter --external-dir "$R/facts.d" porttune.settings.port_range 2>"$T/facter.err")
 eq "facter reads the fact the class installed (helper not on PATH)" "$out" "1024-65535"
+
+# The module's facts.d as pluginsync delivers it to every agent: the .sh and
+# the .bat side by side. Facter on Linux runs the .sh and never the .bat,
+# even an executable one (it runs only .bat/.cmd/.com/.exe on Windows).
+mkdir "$T/synced"
+cp "$MP/porttune/facts.d/porttune.sh" "$MP/porttune/facts.d/porttune.bat" "$T/synced/"
+chmod 0755 "$T/synced/porttune.bat"
+out=$(facter --external-dir "$T/synced" porttune.settings.port_range 2>"$T/synced.err")
+eq "facter on Linux with the module's facts.d (.sh and an executable .bat)" "$out" "1024-65535"
+if grep -qiE 'error|warn' "$T/synced.err"; then bad "facter complains about the module's facts.d" "$(cat "$T/synced.err")"
+else ok "and says nothing about porttune.bat"; fi
+# Where the helper is not installed the .sh prints nothing and succeeds, so
+# the fact is simply absent.
+eq "without porttune on PATH, facts.d/porttune.sh prints nothing and exits 0" \
+   "$(PATH=$BASEPATH sh "$T/synced/porttune.sh" 2>&1; echo "exit $?")" "exit 0"
+eq "and facter has no porttune fact" \
+   "[$(PATH=$BASEPATH facter --external-dir "$T/synced" porttune 2>/dev/null)]" "[]"
+mkdir "$T/probe"
+printf '#!/bin/sh\necho probe_sh=ran\n' >"$T/probe/probe_sh.sh"
+printf '#!/bin/sh\necho probe_bat=ran\n' >"$T/probe/probe_bat.bat"
+chmod 0755 "$T/probe/probe_sh.sh" "$T/probe/probe_bat.bat"
+eq "facter on Linux runs an executable .sh but not an executable .bat" \
+   "$(facter --external-dir "$T/probe" probe_sh 2>/dev/null) [$(facter --external-dir "$T/probe" probe_bat 2>/dev/null)]" \
+   "ran []"
 
 # --- drift: --noop reports it and changes nothing; apply repairs it ---
 echo 45 >"$P/tcp_fin_timeout"
