@@ -385,44 +385,66 @@ t_fifo_in_boot_dir() {
     eq "$(field '.conflicts[0].file')" /etc/sysctl.d/95-later.conf "FIFO in /etc/sysctl.d: later files still scanned"
 }
 
-# ---- injection attempts: always refused, never in the file ----
+# ---- injection attempts: each refused with its message, or accepted as a number ----
+# Each case has its outcome: "ok LINE" (accepted; LINE is the one line the run
+# adds to the file) or "fail MESSAGE" (refused; the exact message, @T@ standing
+# for the temp dir). Nothing of a refused case reaches the file, the state file
+# or the live values; text of no case reaches either file.
 t_injection() {
     setup
-    local long i bad lines accepted=0
+    local long l80 i bad line msg accepted=0
     long=$(head -c 100000 /dev/zero | tr '\0' 9)
-    local cases=(
-        '{"port_range": "1024-65535\nnet.ipv4.tcp_syncookies = 0"}'
-        '{"port_range": "1024 65535 # INJECTED"}'
-        '{"port_range": ["1024", "65535\nINJECTED=1"]}'
-        '{"fin_timeout": "30\n"}'
-        '{"fin_timeout": "30\nnet.ipv4.ip_forward = 1"}'
-        '{"fin_timeout": "30 = 1"}'
-        '{"fin_timeout": "30#INJECTED"}'
-        '{"fin_timeout": "30\u0000INJECTED"}'
-        '{"fin_timeout": "'"$long"'"}'
-        '{"fin_timeout": -5}'
-        '{"fin_timeout": "-1"}'
-        '{"fin_timeout": 99999999999999999999}'
-        '{"fin_timeout": "99999999999999999999"}'
-        '{"fin_timeout": 1e400}'
-        '{"fin_timeout": 1e18}'
-        '{"fin_timeout": 30.5}'
-        '{"fin_timeout": "0x1e"}'
-        '{"fin_timeout": true}'
-        '{"max_tw_buckets": 16777217}'
-        '{"max_tw_buckets": -1}'
-        '{"tw_reuse": "1\nnet.ipv4.ip_forward=1"}'
-        '{"reserved_ports": "8080\n9000"}'
-        '{"reserved_ports": ["8080\nINJECTED"]}'
-        '{"reserved_ports": "8080,#INJECTED"}'
-        '{"reserved_ports": "8080;9000"}'
-        '{"reserved_ports": "70000"}'
-        '{"reserved_ports": "'"$long"'"}'
-        '{"reserved_ports": [{"a": 1}]}'
-        '{"sysctl_file": "'"$T"'/etc/x\n.conf", "fin_timeout": 45}'
-        '{"net.ipv4.ip_forward": 1}'
-        '{"fin_timeout": 45, "conflicts": "warn\nINJECTED"}'
-    )
+    l80=${long:0:80}
+    local NC="Nothing was changed."
+    local NUM="we were unable to convert to int"
+    local PORTS="is not a list of ports; expected ports 1-65535 and ranges separated by commas, such as '8080,9000-9100'. $NC"
+    local RANGE="is not a port range; expected START-END with ports 1-65535, such as '1024-65535'. $NC"
+    local ARGS="cannot parse the arguments file @T@/args.json:"
+    local cases=() expect=()
+    c() { cases+=("$1"); expect+=("$2"); }
+    c '{"port_range": "1024-65535\nnet.ipv4.tcp_syncookies = 0"}' \
+      "fail port_range: '1024-65535"$'\n'"net.ipv4.tcp_syncookies = 0' $RANGE"
+    c '{"port_range": "1024 65535 # INJECTED"}' "fail port_range: '1024 65535 # INJECTED' $RANGE"
+    c '{"port_range": ["1024", "65535\nINJECTED=1"]}' \
+      "fail argument 'port_range' is of type str and $NUM: '65535"$'\n'"INJECTED=1' is not a whole number. $NC"
+    # "30\n" is 30, as Python's int() has it
+    c '{"fin_timeout": "30\n"}' "ok net.ipv4.tcp_fin_timeout = 30"
+    c '{"fin_timeout": "30\nnet.ipv4.ip_forward = 1"}' \
+      "fail argument 'fin_timeout' is of type str and $NUM: '30"$'\n'"net.ipv4.ip_forward = 1' is not a whole number. $NC"
+    c '{"fin_timeout": "30 = 1"}' "fail argument 'fin_timeout' is of type str and $NUM: '30 = 1' is not a whole number. $NC"
+    c '{"fin_timeout": "30#INJECTED"}' \
+      "fail argument 'fin_timeout' is of type str and $NUM: '30#INJECTED' is not a whole number. $NC"
+    c '{"fin_timeout": "30\u0000INJECTED"}' \
+      "fail $ARGS \\u0000 is not allowed without JSON_ALLOW_NUL near '\"30\\u0000INJECTED\"' (line 1, column 149). $NC"
+    c '{"fin_timeout": "'"$long"'"}' "fail argument 'fin_timeout' is of type str and $NUM: '$l80' is not a whole number. $NC"
+    c '{"fin_timeout": -5}' "fail fin_timeout: -5 is out of range; allowed values are 1-300. $NC"
+    c '{"fin_timeout": "-1"}' "fail fin_timeout: -1 is out of range; allowed values are 1-300. $NC"
+    c '{"fin_timeout": 99999999999999999999}' \
+      "fail $ARGS too big integer near '99999999999999999999' (line 1, column 151). $NC"
+    c '{"fin_timeout": "99999999999999999999"}' \
+      "fail argument 'fin_timeout' is of type str and $NUM: '99999999999999999999' is not a whole number. $NC"
+    c '{"fin_timeout": 1e400}' "fail $ARGS real number overflow near '1e400' (line 1, column 136). $NC"
+    c '{"fin_timeout": 1e18}' "fail argument 'fin_timeout' is of type float and $NUM. $NC"
+    c '{"fin_timeout": 30.5}' "fail argument 'fin_timeout' is of type float and $NUM. $NC"
+    c '{"fin_timeout": "0x1e"}' "ok net.ipv4.tcp_fin_timeout = 30"
+    c '{"fin_timeout": true}' "fail argument 'fin_timeout' is of type bool and $NUM. $NC"
+    c '{"max_tw_buckets": 16777217}' "fail max_tw_buckets: 16777217 is out of range; allowed values are 0-16777216. $NC"
+    c '{"max_tw_buckets": -1}' "fail max_tw_buckets: -1 is out of range; allowed values are 0-16777216. $NC"
+    c '{"tw_reuse": "1\nnet.ipv4.ip_forward=1"}' \
+      "fail argument 'tw_reuse' is of type str and $NUM: '1"$'\n'"net.ipv4.ip_forward=1' is not a whole number. $NC"
+    c '{"reserved_ports": "8080\n9000"}' "fail reserved_ports: '8080"$'\n'"9000' $PORTS"
+    c '{"reserved_ports": ["8080\nINJECTED"]}' "fail reserved_ports: '8080"$'\n'"INJECTED' $PORTS"
+    c '{"reserved_ports": "8080,#INJECTED"}' "fail reserved_ports: '8080,#INJECTED' $PORTS"
+    c '{"reserved_ports": "8080;9000"}' "fail reserved_ports: '8080;9000' $PORTS"
+    c '{"reserved_ports": "70000"}' "fail reserved_ports: 70000 is not a port; ports are 1-65535. $NC"
+    c '{"reserved_ports": "'"$long"'"}' "fail reserved_ports: '$l80' $PORTS"
+    c '{"reserved_ports": [{"a": 1}]}' \
+      "fail reserved_ports: item 1 is a dict; list items must be ports or \"START-END\" ranges. $NC"
+    c '{"sysctl_file": "'"$T"'/etc/x\n.conf", "fin_timeout": 45}' "fail sysctl_file must not contain control characters. $NC"
+    c '{"net.ipv4.ip_forward": 1}' "fail Unsupported parameters for (porttune) module: net.ipv4.ip_forward. Supported parameters include: apply, backup, conflicts, fin_timeout, max_tw_buckets, max_user_port, persist, port_range, reserved_ports, state, state_file, sysctl_file, time_wait_delay, tw_reuse, tw_reuse_delay."
+    c '{"fin_timeout": 45, "conflicts": "warn\nINJECTED"}' \
+      "fail value of conflicts must be one of: warn, fail, ignore, got: warn"$'\n'"INJECTED. $NC"
+    eq "${#cases[@]}" 31 "injection: number of cases"
     for i in "${!cases[@]}"; do
         # Written as given (jq would round 1e400 and 99999999999999999999),
         # with the paths put in front.
@@ -432,25 +454,32 @@ t_injection() {
             printf '%s' "${cases[$i]#\{}"
         } >"$T/args.json"
         cp "$T/old.conf" "$T/etc/60-porttune.conf"
+        rm -f "$T/state/state.json"
         FIN0=$(live tcp_fin_timeout) RU0=$(live tcp_tw_reuse)
         run
-        if [ "$RC" = 0 ]; then
-            # Accepted only as a number ("30\n" is 30, as Python's int() has
-            # it): what reaches the file is the canonical value alone.
+        if [[ "${expect[$i]}" == ok\ * ]]; then
+            line=${expect[$i]#ok }
             accepted=$((accepted + 1))
-            lines=$(diff "$T/old.conf" "$T/etc/60-porttune.conf" | sed -n 's/^> //p')
-            [ -n "$lines" ] && ! grep -vqE '^net\.ipv4\.[a-z_]+ = [0-9 ,-]*$' <<<"$lines" ||
-                err "injection case $i accepted and wrote: $lines"
+            expect_ok "injection case $i (${cases[$i]:0:60})"
+            # LINE takes the place of the admin's line for its key, nothing else changes
+            eq "$(cat "$T/etc/60-porttune.conf")" \
+               "$(sed "s|^${line%% =*} = .*|${line}|" "$T/old.conf")" \
+               "injection case $i: the file written"
+            k=${line%% =*}
+            eq "$(live "${k#net.ipv4.}")" "${line##* = }" "injection case $i: the live value"
         else
+            msg=${expect[$i]#fail }
             expect_fail "injection case $i (${cases[$i]:0:60})"
+            eq "$(field .msg)" "${msg//@T@/$T}" "injection case $i: message"
             same_file "$T/old.conf" "$T/etc/60-porttune.conf" "injection case $i"
+            [ ! -e "$T/state/state.json" ] || err "injection case $i: refused, yet a state file was written"
             live_unchanged "injection case $i"
         fi
         bad=$(grep -rlE 'INJECTED|syncookies|ip_forward' "$T/etc" "$T/state" 2>/dev/null)
         [ -z "$bad" ] || err "injection case $i: text reached $bad"
     done
     no_temp "$T/etc" "injection"
-    echo "    (${#cases[@]} hostile argument sets: $((${#cases[@]} - accepted)) refused, $accepted reduced to a plain number)"
+    echo "    (${#cases[@]} hostile argument sets: $((${#cases[@]} - accepted)) refused with their message, $accepted reduced to a plain number)"
     # A valid run afterwards writes only "name = digits/space/comma/dash".
     args '{"port_range": "1024-65535", "reserved_ports": [8080, "9000-9100"], "fin_timeout": "30", "tw_reuse": "1"}'
     run
@@ -480,7 +509,7 @@ test_case "directory is a symlink (also via /./ and /../): refused" t_symlink_di
 test_case "directory writable by group/others or foreign-owned: refused; sticky accepted" t_unsafe_dir
 test_case "a FIFO in the file's place: refused without hanging" t_fifo
 test_case "a FIFO among the boot-order files is skipped, not waited on" t_fifo_in_boot_dir
-test_case "injection attempts never reach the file" t_injection
+test_case "31 injection attempts: each refused with its exact message or reduced to a number" t_injection
 test_case "the machine's own sysctls were not touched" t_host_untouched
 
 echo "$PASS passed, $FAIL failed"
