@@ -210,11 +210,18 @@ t_kill_at_rename() {
     contains "$(cat "$T/etc/60-porttune.conf")" "net.core.somaxconn = 1024" "kill -9, next run keeps admin lines"
 }
 
-# Random kills: after each, the file is byte for byte what it was before that
-# run or what that run writes when it completes (computed on a scratch copy).
+# Kills inside the write: build/faults/kill_at_temp sees the run create its
+# temp file (inotify) and kill -9s it 0-3 ms later. A temp file left behind
+# proves the kill landed between its creation and the rename; at least
+# KILL_MIN_MID of the 40 must. After each kill the file is byte for byte what
+# it was before that run or what that run writes when it completes (computed
+# on a scratch copy), and the next run removes the earlier run's temp file.
+KILLER=build/faults/kill_at_temp
+KILL_MIN_MID=10
 t_kill_random() {
     setup
-    local i v before after got n_old=0 n_new=0
+    local i v before after got d r tmps_before tmps_after new n_mid=0 n_old=0 n_new=0 n_done=0
+    [ -x "$KILLER" ] || { err "no $KILLER (make build/faults/kill_at_temp)"; return; }
     mkdir -p "$T/ref"
     for i in $(seq 40); do
         v=$((41 + i % 2))
@@ -223,25 +230,39 @@ t_kill_random() {
         args '{"fin_timeout": '$v', "reserved_ports": "'$((8000 + i))'", "apply": false, "sysctl_file": "'"$T"'/ref/60-porttune.conf"}' "$T/ref.json"
         nsenter -t "$NS" -n "$BIN" "$T/ref.json" >/dev/null
         after=$(cat "$T/ref/60-porttune.conf")
-        [ "$after" != "$before" ] || err "random kill $i: the reference run changed nothing"
+        [ "$after" != "$before" ] || err "kill $i: the reference run changed nothing"
         args '{"fin_timeout": '$v', "reserved_ports": "'$((8000 + i))'"}'
-        nsenter -t "$NS" -n "$BIN" "$T/args.json" >/dev/null 2>&1 &
-        sleep "0.00$((RANDOM % 10))"
-        kill -9 $! 2>/dev/null; wait $! 2>/dev/null
+        tmps_before=$(find "$T/etc" -maxdepth 1 -name '.60-porttune.conf.porttune-*' | sort)
+        d=$(( i % 4 == 0 ? 0 : RANDOM % 3000 ))
+        r=$(nsenter -t "$NS" -n "$KILLER" "$T/etc" .60-porttune.conf.porttune- "$d" "$BIN" "$T/args.json")
+        tmps_after=$(find "$T/etc" -maxdepth 1 -name '.60-porttune.conf.porttune-*' | sort)
+        new=$(comm -13 <(printf '%s\n' "$tmps_before") <(printf '%s\n' "$tmps_after") | grep -c .)
         got=$(cat "$T/etc/60-porttune.conf")
-        if [ "$got" == "$before" ]; then n_old=$((n_old + 1))
+        case "$r" in
+        killed) ;;
+        finished) n_done=$((n_done + 1)) ;;
+        *) err "kill $i: kill_at_temp said [$r]: the run never created its temp file" ;;
+        esac
+        [ "$(grep -c . <<<"$tmps_after")" -le 1 ] || err "kill $i: earlier temp files not removed: $tmps_after"
+        if [ "$new" -gt 0 ]; then
+            n_mid=$((n_mid + 1))
+            [ "$r" = killed ] || err "kill $i: a temp file was left, yet the run was not killed"
+            [ "$got" == "$before" ] || err "kill $i: killed before the rename, yet the file changed: $got"
+        elif [ "$got" == "$before" ]; then n_old=$((n_old + 1))
         elif [ "$got" == "$after" ]; then n_new=$((n_new + 1))
-        else err "random kill $i: partial or unknown file: $got"; fi
-        [ -z "$(find "$T/etc" -name '*.conf' ! -name 60-porttune.conf)" ] || err "random kill $i: stray .conf file"
+        else err "kill $i: partial or unknown file: $got"; fi
+        [ -z "$(find "$T/etc" -name '*.conf' ! -name 60-porttune.conf)" ] || err "kill $i: stray .conf file"
     done
+    [ "$n_mid" -ge "$KILL_MIN_MID" ] ||
+        err "only $n_mid of 40 kills landed between temp file and rename (want >= $KILL_MIN_MID)"
     args '{"fin_timeout": 42, "reserved_ports": "8080"}'
     run
-    expect_ok "random kills, final run"
-    no_temp "$T/etc" "random kills, final run"
-    eq "$(live tcp_fin_timeout)" 42 "random kills, final live value"
-    eq "$(live ip_local_reserved_ports)" 8080 "random kills, final live reserved ports"
-    contains "$(cat "$T/etc/60-porttune.conf")" "net.core.somaxconn = 1024" "random kills keep admin lines"
-    echo "    (40 kills: file old $n_old times, new $n_new times, never partial)"
+    expect_ok "kills, final run"
+    no_temp "$T/etc" "kills, final run"
+    eq "$(live tcp_fin_timeout)" 42 "kills, final live value"
+    eq "$(live ip_local_reserved_ports)" 8080 "kills, final live reserved ports"
+    contains "$(cat "$T/etc/60-porttune.conf")" "net.core.somaxconn = 1024" "kills keep admin lines"
+    echo "    (40 kills: $n_mid between temp file and rename (file old, temp left), $n_new after the rename (file new), $n_old before any change; $n_done runs finished first)"
 }
 
 # ---- concurrent runs against one file and one namespace ----
@@ -500,7 +521,7 @@ test_case "read-only bind mount, as root" t_readonly_bind
 test_case "permission denied as uid 65534 (file and live values)" t_permission_denied
 test_case "target directory missing" t_dir_missing
 test_case "kill -9 between temp write and rename; next run cleans up and converges" t_kill_at_rename
-test_case "40 random kill -9: file is always old or new, never partial" t_kill_random
+test_case "40 kill -9 inside the write (>= $KILL_MIN_MID between temp file and rename): file is always old or new, never partial" t_kill_random
 test_case "a persist: false run waits for a held lock" t_unpersisted_waits
 test_case "2 concurrent runs serialize, no lost lines" t_concurrent2
 test_case "10 concurrent runs serialize, no lost lines" t_concurrent10
