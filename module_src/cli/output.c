@@ -7,6 +7,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+int pt__cli_print_json(const json_t *j, size_t flags)
+{
+    char stack[8192], *buf = stack;
+    size_t n = json_dumpb(j, stack, sizeof(stack), flags);
+
+    if (n == 0)
+        return -1;
+    if (n > sizeof(stack) &&
+        ((buf = malloc(n)) == NULL || json_dumpb(j, buf, n, flags) != n)) {
+        free(buf);
+        return -1;
+    }
+    fwrite(buf, 1, n, stdout);
+    fputc('\n', stdout);
+    if (buf != stack)
+        free(buf);
+    return 0;
+}
+
 #define MAX_COLS 6
 #define MAX_ROWS (PT_K__COUNT + 1)
 

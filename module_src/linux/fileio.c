@@ -276,7 +276,7 @@ int pt__check_managed(const char *path, const char *object, pt_error_t *err)
     int dirfd, rc = 0;
 
     if (dir == NULL)
-        return pt_error_set(err, PT_ENOMEM, 0, object, "out of memory");
+        return pt_error_set(err, PT_ENOMEM, 0, object, "out of memory. Nothing was changed.");
     /* The locked directory was opened without following links and checked
      * when it was locked; its descriptor also spares a path walk. */
     dirfd = pt__locked_dirfd(dir);
@@ -469,6 +469,10 @@ int pt__write_atomic(const char *path, const char *text, unsigned mode,
         goto out;
     }
     fd = create_temp(dirfd, base, &tmp);
+    if (fd < 0 && errno == ENOMEM) {
+        rc = pt_error_set(err, PT_ENOMEM, 0, object, "out of memory. Nothing was changed.");
+        goto out;
+    }
     if (fd < 0) {
         rc = pt_error_set(err, PT_EIO, errno, object,
             "cannot create a temporary file in %s: %s. Nothing was changed.", dir, strerror(errno));

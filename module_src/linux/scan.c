@@ -170,14 +170,20 @@ static int scan_line(void *arg, const pt_conf_line_t *l, unsigned lineno)
         if (a->after_ours && !(l->glob && cur->file_at_boot))
             rc = add_conflict(cur, (pt_key_t)k, a->path, lineno, l->value);
         pt_error_init(&e);
-        if (rc != 0 || pt_value_parse_sysctl((pt_key_t)k, l->value, &v, a->path, &e) != 0)
+        if (rc != 0)
             continue;
+        if (pt_value_parse_sysctl((pt_key_t)k, l->value, &v, a->path, &e) != 0) {
+            if (e.code == PT_ENOMEM)   /* not a value the kernel refuses: ours to report */
+                rc = PT_ENOMEM;
+            continue;
+        }
         pt_value_free(&ks->boot);
         free(ks->boot_source);
         ks->boot = v;
         ks->boot_set = true;
         snprintf(num, sizeof(num), ":%u", lineno);
-        ks->boot_source = pt__strjoin(a->path, num, "");
+        if ((ks->boot_source = pt__strjoin(a->path, num, "")) == NULL)
+            rc = PT_ENOMEM;
     }
     return rc;
 }
@@ -401,7 +407,7 @@ nomem:
     free(path);
     entries_free(&l);
     free(ourdir);
-    return pt_error_set(err, PT_ENOMEM, 0, "sysctl.d", "out of memory while reading sysctl.d");
+    return pt_error_set(err, PT_ENOMEM, 0, "sysctl.d", "out of memory while reading sysctl.d. Nothing was changed.");
 }
 
 int pt__scan_boot(const pt_ctx_t *ctx, const pt_options_t *opts, pt_current_t *cur,
