@@ -9,20 +9,22 @@
 
 int pt__cli_print_json(const json_t *j, size_t flags)
 {
-    char stack[8192], *buf = stack;
+    char stack[8192], *heap = NULL;
+    const char *buf = stack;
     size_t n = json_dumpb(j, stack, sizeof(stack), flags);
 
     if (n == 0)
         return -1;
-    if (n > sizeof(stack) &&
-        ((buf = malloc(n)) == NULL || json_dumpb(j, buf, n, flags) != n)) {
-        free(buf);
-        return -1;
+    if (n > sizeof(stack)) {
+        if ((heap = malloc(n)) == NULL || json_dumpb(j, heap, n, flags) != n) {
+            free(heap);
+            return -1;
+        }
+        buf = heap;
     }
     fwrite(buf, 1, n, stdout);
     fputc('\n', stdout);
-    if (buf != stack)
-        free(buf);
+    free(heap);
     return 0;
 }
 

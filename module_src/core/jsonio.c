@@ -79,7 +79,10 @@ size_t pt_json_failure(char *buf, size_t size, bool changed, const char *msg)
             buf[n++] = '\\';
             buf[n++] = (char)c;
         } else if (c < 0x20) {
-            memcpy(buf + n, "\\u00", 4);
+            buf[n] = '\\';
+            buf[n + 1] = 'u';
+            buf[n + 2] = '0';
+            buf[n + 3] = '0';
             buf[n + 4] = hex[c >> 4];
             buf[n + 5] = hex[c & 15];
             n += 6;

@@ -168,17 +168,19 @@ int pt_backend_read(const pt_ctx_t *ctx, const pt_options_t *opts,
  * memory, which may be what ran out. */
 static int write_live(const pt_ctx_t *ctx, procdir_t *pd, pt_key_t k, const pt_value_t *v)
 {
-    char small[4096], path[PATH_MAX], *text = small, *back = NULL;
-    const char *out;
+    char small[4096], path[PATH_MAX], *heap = NULL, *back = NULL;
+    const char *text = small, *out;
     pt_value_t rb;
     pt_error_t e;
     size_t len, i;
     ssize_t n;
     int fd, rc = 0, w;
 
-    if (pt_value_format_sysctl(v, small, sizeof(small)) != 0 &&
-        (text = pt__value_strdup(v, true)) == NULL)
-        return -ENOMEM;
+    if (pt_value_format_sysctl(v, small, sizeof(small)) != 0) {
+        if ((heap = pt__value_strdup(v, true)) == NULL)
+            return -ENOMEM;
+        text = heap;
+    }
     /* An empty write is a no-op for some handlers; a newline clears the set. */
     len = strlen(text);
     out = len > 0 ? text : "\n";
@@ -189,8 +191,11 @@ static int write_live(const pt_ctx_t *ctx, procdir_t *pd, pt_key_t k, const pt_v
         rc = -ENAMETOOLONG;
         goto out;
     }
-    for (i = 0; pt_keys[k].sysctl[i] != '\0'; i++)
-        path[(size_t)w + i] = pt_keys[k].sysctl[i] == '.' ? '/' : pt_keys[k].sysctl[i];
+    for (i = 0; pt_keys[k].sysctl[i] != '\0'; i++) {
+        path[(size_t)w + i] = pt_keys[k].sysctl[i];
+        if (path[(size_t)w + i] == '.')
+            path[(size_t)w + i] = '/';
+    }
     path[(size_t)w + i] = '\0';
     /* Read and write: the value is read back from the same fd. */
     fd = proc_open(pd, path, O_RDWR | O_CLOEXEC | O_TRUNC);
@@ -219,8 +224,7 @@ static int write_live(const pt_ctx_t *ctx, procdir_t *pd, pt_key_t k, const pt_v
         free(back);
     }
 out:
-    if (text != small)
-        free(text);
+    free(heap);
     return rc;
 }
 

@@ -106,7 +106,7 @@ static int mkdir_parent(const char *full)
 }
 
 /* The state file is a side record: its failure becomes a warning. */
-static int oom(const pt_options_t *opts, pt_error_t *err)
+static int state_oom(const pt_options_t *opts, pt_error_t *err)
 {
     return pt_error_set(err, PT_ENOMEM, 0, "state_file",
         "cannot record the original values in %s: out of memory.", opts->state_file);
@@ -130,7 +130,7 @@ static int remember(const char *full, const pt_options_t *opts, const pt_current
         j = json_pack("{s:i, s:{}}", "version", 1, "original");
     }
     if (j == NULL)
-        return oom(opts, err);
+        return state_oom(opts, err);
     orig = json_object_get(j, "original");
     for (k = 0; k < PT_K__COUNT; k++) {
         const pt_change_t *c = &plan->change[k];
@@ -143,13 +143,13 @@ static int remember(const char *full, const pt_options_t *opts, const pt_current
             val = pt__value_strdup(&cur->key[k].live, true);
             if (val == NULL) {
                 json_decref(j);
-                return oom(opts, err);
+                return state_oom(opts, err);
             }
             rc = json_object_set_new(orig, pt_keys[k].option, json_string(val));
             free(val);
             if (rc != 0) {
                 json_decref(j);
-                return oom(opts, err);
+                return state_oom(opts, err);
             }
             dirty = true;
         }
@@ -159,16 +159,16 @@ static int remember(const char *full, const pt_options_t *opts, const pt_current
     } else if (dirty) {
         text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
         if (text == NULL || !reads_back(text, j))
-            rc = oom(opts, err);
+            rc = state_oom(opts, err);
         else if ((rc = mkdir_parent(full)) == -ENOMEM)
-            rc = oom(opts, err);
+            rc = state_oom(opts, err);
         else if (rc != 0)
             rc = pt_error_set(err, PT_EIO, -rc, opts->state_file,
                               "cannot create the directory of %s: %s.", opts->state_file,
                               strerror(-rc));
         else if ((rc = pt__write_atomic(full, text, 0600, opts->state_file, err)) == PT_ENOMEM) {
             pt_error_init(err);
-            rc = oom(opts, err);
+            rc = state_oom(opts, err);
         }
     }
     free(text);
@@ -184,7 +184,7 @@ int pt_backend_remember(const pt_ctx_t *ctx, const pt_options_t *opts,
     int rc;
 
     if (full == NULL)
-        return oom(opts, err);
+        return state_oom(opts, err);
     rc = remember(full, opts, cur, plan, err);
     free(full);
     return rc;
