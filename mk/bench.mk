@@ -5,6 +5,8 @@
 #                        ansible.posix.sysctl AnsiballZ payloads vs static C
 #                        floors, with and without the persisted file
 #                        (bench/module; BENCH_ROUNDS=21 by default)
+#   make bench-cli       CPU per run of `porttune get` and `porttune check`
+#                        against /bin/true (bench/cli; BENCH_CLI_ROUNDS=300)
 #
 # build/bench-venv (bench/requirements.txt: the full `ansible` package, for
 # ansible.posix) is shared with bench-fleet; its rule is in mk/role.mk. The
@@ -13,7 +15,8 @@
 BENCH_VENV   := build/bench-venv
 BENCH_ROUNDS ?= 21
 
-.PHONY: bench-module
+.PHONY: bench-module bench-cli
+BENCH_CLI_ROUNDS ?= 300
 
 # Both static musl and small: the harness's children start as copies of it,
 # and the floor is the least a program can cost.
@@ -36,3 +39,5 @@ BENCH_REPORT_ROUNDS ?= 1
 bench-report: all venv
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" ANSIBLE_HOME="$(CURDIR)/build/ansible-home" \
 	  bash bench/report/run.sh $(BENCH_REPORT_N) $(BENCH_REPORT_ROUNDS)
+bench-cli: library/porttune
+	bash bench/cli/run.sh library/porttune $(BENCH_CLI_ROUNDS)

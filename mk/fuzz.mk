@@ -67,10 +67,15 @@ TESTS += fuzz
 # allocator (linux/arena.c, in the musl build only, so neither the sanitizers
 # nor valgrind see it).
 .PHONY: faults
-faults: library/porttune build/test/porttune build/faults/arena_stress | fuzz-deps
+faults: library/porttune build/test/porttune build/faults/arena_stress build/faults/kill_at_temp | fuzz-deps
 	./build/faults/arena_stress
 	bash tests/faults/run.sh library/porttune build/test/porttune
 	bash tests/faults/module-runs.sh library/porttune
+
+# kill -9 a run just after it creates its temp file (tests/faults/run.sh)
+build/faults/kill_at_temp: tests/faults/kill_at_temp.c
+	@mkdir -p $(@D)
+	$(HOSTCC) $(CSTD) $(WARN) -O1 -g -o $@ $<
 
 build/faults/arena_stress: tests/faults/arena_stress.c $(LINUX_ARENA)
 	@mkdir -p $(@D)
@@ -91,7 +96,7 @@ endef
 # Unit tests and the host binary (module + CLI) with ASan+UBSan; then the
 # representative module runs and the fault tests against that binary.
 .PHONY: san-test valgrind
-san-test: | fuzz-deps
+san-test: build/faults/kill_at_temp | fuzz-deps
 	$(call pt_shadow_tree,san)
 	$(MAKE) -C build/san/tree SAN=1 unit build/host/porttune
 	bash tests/faults/module-runs.sh build/san/tree/build/host/porttune

@@ -101,10 +101,12 @@ typedef enum pt_conflicts_mode { PT_CONFLICTS_WARN, PT_CONFLICTS_FAIL, PT_CONFLI
 typedef enum pt_state { PT_STATE_PRESENT, PT_STATE_ABSENT } pt_state_t;
 typedef enum pt_os { PT_OS_LINUX, PT_OS_WINDOWS } pt_os_t;
 
-/* A growable list of owned strings. */
+/* A growable list of owned strings; lost is set when an add ran out of
+ * memory, so that a result never goes out without a warning it should hold. */
 typedef struct pt_strlist {
     char **items;
     size_t n, cap;
+    bool lost;
 } pt_strlist_t;
 
 int pt_strlist_add(pt_strlist_t *l, const char *fmt, ...) PT_PRINTF(2, 3);

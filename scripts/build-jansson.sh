@@ -2,24 +2,28 @@
 # SPDX-License-Identifier: MIT
 # Build a static libjansson.a for TARGET (musl | mingw) from Debian's jansson
 # source package into build/deps/TARGET/{include,lib}; Debian ships jansson
-# only for glibc. Quiet on success; on failure prints the log's tail.
+# only for glibc. TARGET host builds the same release library with the host
+# compiler, for test builds that must link the jansson the binaries ship
+# (Debian's libjansson.a keeps its assertions). Quiet on success; on failure
+# prints the log's tail.
 #
-# Usage: sh scripts/build-jansson.sh musl|mingw
+# Usage: sh scripts/build-jansson.sh musl|mingw|host
 #        sh scripts/build-jansson.sh source   (only fetch and unpack the source
 #                                              into build/src/jansson: make deb
 #                                              hands it to the package build)
-# Env:   JOBS (default: nproc), MUSLCC, MINGWCC (compilers, as in the Makefile)
+# Env:   JOBS (default: nproc), MUSLCC, MINGWCC, HOSTCC (compilers, as in the Makefile)
 set -eu
 
 die() { echo "build-jansson: $*" >&2; exit 1; }
 
-[ $# -eq 1 ] || die "usage: $0 musl|mingw|source"
+[ $# -eq 1 ] || die "usage: $0 musl|mingw|host|source"
 target=$1
 case "$target" in
   musl)   cc=${MUSLCC:-musl-gcc} ;;
   mingw)  cc=${MINGWCC:-x86_64-w64-mingw32-gcc} ;;
+  host)   cc=${HOSTCC:-gcc} ;;
   source) cc="" ;;
-  *)      die "unknown target '$target' (want musl, mingw or source)" ;;
+  *)      die "unknown target '$target' (want musl, mingw, host or source)" ;;
 esac
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,7 +32,7 @@ prefix=$root/build/deps/$target
 [ "$target" != source ] && [ -f "$prefix/lib/libjansson.a" ] && [ -f "$prefix/include/jansson.h" ] && exit 0
 
 [ "$target" = source ] || command -v "$cc" >/dev/null 2>&1 || {
-  [ "$target" = musl ] && hint="sh scripts/deps.sh build" || hint="sh scripts/deps.sh windows"
+  [ "$target" = mingw ] && hint="sh scripts/deps.sh windows" || hint="sh scripts/deps.sh build"
   die "compiler '$cc' not found; run: $hint"
 }
 

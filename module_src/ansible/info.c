@@ -69,6 +69,6 @@ int pt__ansible_info(json_t *args, json_t **result, pt_error_t *err)
         return rc;
     *result = json_pack("{s:b, s:o}", "changed", 0, "port_pressure", report);
     if (*result == NULL)
-        return pt_error_set(err, PT_ENOMEM, 0, "porttune_info", "out of memory");
+        return pt_error_set(err, PT_ENOMEM, 0, "porttune_info", "out of memory. Nothing was changed.");
     return 0;
 }

@@ -3,6 +3,7 @@
 #include "porttune.h"
 #include "core/options.h"
 #include "core/result.h"
+#include "core/jsonio.h"
 #include "ansible/ansible.h"
 
 #include <errno.h>
@@ -27,19 +28,25 @@ static int write_all(const char *p, size_t len)
     return 0;
 }
 
-/* Prints the result (NULL: the out-of-memory failure) and a newline; reals
- * as 8.09, not 8.0899999999999999. The text is formatted into a stack
- * buffer (a module result is about 1.5 KiB) and goes out in one write. */
+/* The failure object, built without allocating (memory may be what ran out). */
+static int emit_failure(bool changed, const char *msg)
+{
+    char buf[8192];
+    size_t n = pt_json_failure(buf, sizeof(buf), changed, msg);
+
+    return n > 0 ? write_all(buf, n) : -1;
+}
+
+/* Prints the result and a newline; reals as 8.09, not 8.0899999999999999.
+ * The text is formatted into a stack buffer (a module result is about
+ * 1.5 KiB) and goes out in one write. */
 static int emit(const json_t *out)
 {
-    static const char oom[] = "{\"failed\": true, \"changed\": false, \"msg\": \"out of memory\"}\n";
     const size_t flags = JSON_COMPACT | JSON_REAL_PRECISION(10);
     char stack[4096], *buf = stack;
     size_t n;
     int rc;
 
-    if (out == NULL)
-        return write_all(oom, sizeof(oom) - 1);
     n = json_dumpb(out, stack, sizeof(stack) - 1, flags);
     if (n == 0)
         return -1;
@@ -60,20 +67,20 @@ static int fail(const pt_error_t *err, const pt_options_t *opts)
 {
     json_t *out = json_pack("{s:b, s:b, s:s}", "failed", 1, "changed", err->changed, "msg", err->msg);
     json_t *w = json_array();
+    bool whole = out != NULL && w != NULL;
     size_t i;
 
-    for (i = 0; opts != NULL && i < opts->warnings.n; i++)
-        json_array_append_new(w, json_string(opts->warnings.items[i]));
-    if (out != NULL) {
-        json_object_set_new(out, "warnings", w);
-        if (err->object[0] != '\0')
-            json_object_set_new(out, "object", json_string(err->object));
-        if (emit(out) != 0)
-            emit(NULL);
-    } else {
+    for (i = 0; whole && opts != NULL && i < opts->warnings.n; i++)
+        whole = json_array_append_new(w, json_string(opts->warnings.items[i])) == 0;
+    if (whole)
+        whole = json_object_set_new(out, "warnings", w) == 0;
+    else
         json_decref(w);
-        emit(NULL);
-    }
+    if (whole && err->object[0] != '\0')
+        whole = json_object_set_new(out, "object", json_string(err->object)) == 0;
+    /* Without memory for the whole object, the message alone. */
+    if (!whole || emit(out) != 0)
+        emit_failure(err->changed, err->msg);
     json_decref(out);
     return 1;
 }
@@ -88,7 +95,7 @@ int pt_ansible_main(const char *args_path)
     char *text = NULL;
     const char *body;
     size_t len = 0;
-    bool info;
+    bool info, oom = false;
     int rc;
 
     pt_error_init(&err);
@@ -102,8 +109,11 @@ int pt_ansible_main(const char *args_path)
             body += 3;
             len -= 3;
         }
-        args = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
-        if (args == NULL)
+        args = pt_json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr, &oom);
+        if (oom)
+            pt_error_set(&err, PT_ENOMEM, 0, args_path, "out of memory while reading the "
+                         "arguments file %s. Nothing was changed.", args_path);
+        else if (args == NULL)
             pt_error_set(&err, PT_EINVAL, 0, args_path,
                 "cannot parse the arguments file %s: %s (line %d, column %d). "
                 "Nothing was changed.", args_path, jerr.text, jerr.line, jerr.column);
@@ -132,8 +142,13 @@ int pt_ansible_main(const char *args_path)
     if (rc != 0) {
         rc = fail(&err, &opts);
     } else if (emit(result) != 0) {
-        rc = 1;   /* stdout is gone (or out of memory): nothing to tell it */
-        emit(NULL);
+        /* stdout is gone (then nothing can tell it), or memory ran out */
+        rc = 1;
+        if (json_is_true(json_object_get(result, "changed")))
+            emit_failure(true, "out of memory while reporting the result; the settings "
+                         "were applied.");
+        else
+            emit_failure(false, "out of memory. Nothing was changed.");
     }
     json_decref(result);
     json_decref(args);

@@ -4,6 +4,7 @@
 #include "core/options.h"
 #include "core/result.h"
 #include "core/inspect.h"
+#include "core/jsonio.h"
 #include "cli/cli.h"
 #include "cli/metrics.h"
 
@@ -119,6 +120,31 @@ bool pt_cli_is_command(const char *word)
     return false;
 }
 
+/* Out of memory before any work: exit 4 with the sentence on stderr and,
+ * with --json, the failure object on stdout, written without allocating. */
+static int oom_fail(bool json)
+{
+    static const char msg[] = "out of memory. Nothing was changed.";
+    char buf[256];
+    size_t n = json ? pt_json_failure(buf, sizeof(buf), false, msg) : 0;
+
+    if (n > 0)
+        fwrite(buf, 1, n, stdout);
+    fprintf(stderr, "porttune: %s\n", msg);
+    return PT_EXIT_FAILED;
+}
+
+/* Is --json among the flags (before any "--")? */
+static bool wants_json(int argc, char **argv)
+{
+    int i;
+
+    for (i = 2; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--json") == 0)
+            return true;
+    return false;
+}
+
 /* A flag's value: "--file PATH" or "--file=PATH". Returns NULL when missing. */
 static const char *flag_value(int argc, char **argv, int *i, const char *flag)
 {
@@ -159,7 +185,7 @@ static int parse_args(int argc, char **argv, cli_args_t *a)
     takes_words = a->cmd == CMD_SET || a->cmd == CMD_CHECK;
     a->words = calloc((size_t)argc, sizeof(*a->words));
     if (a->words == NULL)
-        return usage_error("%s", "out of memory");
+        return oom_fail(a->cmd != CMD_FACTS && wants_json(argc, argv));
     for (i = 2; i < argc; i++) {
         const char *arg = argv[i];
         if (!flags_done && strcmp(arg, "--") == 0) {
@@ -203,16 +229,16 @@ static int parse_args(int argc, char **argv, cli_args_t *a)
     return 0;
 }
 
-static int add_arg(json_t *args, const char *key, json_t *value, const char *shown)
+static int add_arg(json_t *args, const char *key, json_t *value, const char *shown, bool json)
 {
     if (value == NULL)
-        return usage_error("%s", "out of memory");
+        return oom_fail(json);
     if (json_object_get(args, key) != NULL) {
         json_decref(value);
         return usage_error("%s is given twice.", shown);
     }
     if (json_object_set_new(args, key, value) != 0)
-        return usage_error("%s", "out of memory");
+        return oom_fail(json);
     return 0;
 }
 
@@ -227,7 +253,7 @@ static int build_json(const cli_args_t *a, json_t **out)
 
     *out = NULL;
     if (args == NULL)
-        return usage_error("%s", "out of memory");
+        return oom_fail(a->json);
     for (i = 0; i < a->nwords && rc == 0; i++) {
         const char *w = a->words[i], *eq = strchr(w, '=');
         const pt_keyinfo_t *ki;
@@ -249,20 +275,21 @@ static int build_json(const cli_args_t *a, json_t **out)
         }
         /* net.ipv4.tcp_fin_timeout=30 means fin_timeout=30. */
         ki = (strchr(key, '.') || strchr(key, '/')) ? pt_key_by_sysctl(key) : NULL;
-        rc = add_arg(args, ki ? ki->option : key, json_string(eq + 1), key);
+        rc = add_arg(args, ki ? ki->option : key, json_string(eq + 1), key, a->json);
     }
     if (rc == 0 && a->file != NULL)
-        rc = add_arg(args, "sysctl_file", json_string(a->file), "sysctl_file (--file)");
+        rc = add_arg(args, "sysctl_file", json_string(a->file), "sysctl_file (--file)", a->json);
     if (rc == 0 && a->state_file != NULL)
-        rc = add_arg(args, "state_file", json_string(a->state_file), "state_file (--state-file)");
+        rc = add_arg(args, "state_file", json_string(a->state_file), "state_file (--state-file)",
+                     a->json);
     if (rc == 0 && a->no_apply)
-        rc = add_arg(args, "apply", json_false(), "apply (--no-apply)");
+        rc = add_arg(args, "apply", json_false(), "apply (--no-apply)", a->json);
     if (rc == 0 && a->no_persist)
-        rc = add_arg(args, "persist", json_false(), "persist (--no-persist)");
+        rc = add_arg(args, "persist", json_false(), "persist (--no-persist)", a->json);
     if (rc == 0 && a->noop)
-        rc = add_arg(args, "_ansible_check_mode", json_true(), "--noop");
+        rc = add_arg(args, "_ansible_check_mode", json_true(), "--noop", a->json);
     if (rc == 0 && (a->cmd == CMD_SET || a->cmd == CMD_CHECK))
-        rc = add_arg(args, "_ansible_diff", json_true(), "--diff");
+        rc = add_arg(args, "_ansible_diff", json_true(), "--diff", a->json);
     if (rc != 0) {
         json_decref(args);
         return rc;
@@ -279,10 +306,9 @@ static void print_warnings(const pt_options_t *opts)
         fprintf(stderr, "porttune: warning: %s\n", opts->warnings.items[i]);
 }
 
-static void print_json(const json_t *j)
+static int print_json(const json_t *j)
 {
-    json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
-    fputc('\n', stdout);
+    return pt__cli_print_json(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
 }
 
 /* stderr always gets the sentence; with --json, stdout gets the module's
@@ -294,13 +320,17 @@ static int fail(const cli_args_t *a, const pt_options_t *opts, const pt_error_t 
         json_t *out = json_pack("{s:b, s:b, s:s, s:[]}", "failed", 1,
                                 "changed", code == PT_EXIT_PARTIAL, "msg", err->msg, "warnings");
         json_t *w = out ? json_object_get(out, "warnings") : NULL;
-        size_t i;
-        for (i = 0; w != NULL && i < opts->warnings.n; i++)
-            json_array_append_new(w, json_string(opts->warnings.items[i]));
-        if (out != NULL && err->object[0] != '\0')
-            json_object_set_new(out, "object", json_string(err->object));
-        if (out != NULL)
-            print_json(out);
+        bool whole = w != NULL;
+        char buf[8192];
+        size_t i, n;
+        for (i = 0; whole && i < opts->warnings.n; i++)
+            whole = json_array_append_new(w, json_string(opts->warnings.items[i])) == 0;
+        if (whole && err->object[0] != '\0')
+            whole = json_object_set_new(out, "object", json_string(err->object)) == 0;
+        if (!whole || print_json(out) != 0) {   /* short of memory: the message alone */
+            n = pt_json_failure(buf, sizeof(buf), code == PT_EXIT_PARTIAL, err->msg);
+            fwrite(buf, 1, n, stdout);
+        }
         json_decref(out);
     } else {
         print_warnings(opts);
@@ -372,14 +402,13 @@ static int run_read(const cli_args_t *a, pt_options_t *opts)
         json_t *facts = facts_json(state);
         if (facts == NULL) {
             json_decref(state);
-            pt_error_set(&err, PT_ENOMEM, 0, "facts", "out of memory");
+            pt_error_set(&err, PT_ENOMEM, 0, "facts", "out of memory. Nothing was changed.");
             return fail(a, opts, &err, PT_EXIT_FAILED);
         }
-        json_dumpf(facts, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
-        fputc('\n', stdout);
+        rc = pt__cli_print_json(facts, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
         json_decref(facts);
     } else if (a->json) {
-        print_json(state);
+        rc = print_json(state);
     } else {
         const json_t *w = json_object_get(state, "warnings");
         size_t i;
@@ -389,6 +418,10 @@ static int run_read(const cli_args_t *a, pt_options_t *opts)
         pt__cli_print_state(stdout, state);
     }
     json_decref(state);
+    if (rc != 0) {
+        pt_error_set(&err, PT_ENOMEM, 0, "stdout", "out of memory. Nothing was changed.");
+        return fail(a, opts, &err, PT_EXIT_FAILED);
+    }
     return PT_EXIT_OK;
 }
 
@@ -406,10 +439,20 @@ static int run_set(const cli_args_t *a, pt_options_t *opts)
     if (rc != 0)
         return fail(a, opts, &err, err.changed ? PT_EXIT_PARTIAL : PT_EXIT_FAILED);
     code = json_is_true(json_object_get(result, "changed")) ? PT_EXIT_CHANGED : PT_EXIT_OK;
-    if (a->json) {
-        json_object_set_new(result, "noop", json_boolean(opts->check_mode));
-        print_json(result);
-    } else {
+    if (a->json && (json_object_set_new(result, "noop", json_boolean(opts->check_mode)) != 0 ||
+                    print_json(result) != 0)) {
+        /* What was written stays: the failure must say so. */
+        json_decref(result);
+        if (code == PT_EXIT_CHANGED && !opts->check_mode) {
+            err.changed = true;
+            pt_error_set(&err, PT_ENOMEM, 0, "result", "out of memory while reporting the result; "
+                         "the settings were applied.");
+            return fail(a, opts, &err, PT_EXIT_PARTIAL);
+        }
+        pt_error_set(&err, PT_ENOMEM, 0, "result", "out of memory. Nothing was changed.");
+        return fail(a, opts, &err, PT_EXIT_FAILED);
+    }
+    if (!a->json) {
         print_warnings(opts);
         pt__cli_print_result(stdout, result, opts->check_mode);
     }

@@ -27,6 +27,11 @@ int pt__cli_diagnose(int argc, char **argv);
 /* Prints "porttune: MESSAGE" and usage to stderr; returns PT_EXIT_USAGE. */
 int pt__cli_vusage(const char *usage, const char *fmt, va_list ap) PT_PRINTF(2, 0);
 
+/* Prints j and a newline with json_dumpb flags, or nothing: the text is
+ * made in full first (in memory, which may run short), so stdout never gets
+ * half an object. Returns 0 or -1 (cli/output.c). */
+int pt__cli_print_json(const json_t *j, size_t flags);
+
 /* Human output (cli/output.c). */
 void pt__cli_print_state(FILE *out, const json_t *state);
 void pt__cli_print_result(FILE *out, const json_t *result, bool noop);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* `porttune diagnose`: port pressure now, as tables or JSON; exit 2 when the report warns. */
 #include "porttune.h"
+#include "core/jsonio.h"
 #include "cli/cli.h"
 #include "diag/diag.h"
 
@@ -294,12 +295,20 @@ static int fail(bool json, const pt_error_t *err)
 {
     if (json) {
         json_t *out = json_pack("{s:b, s:b, s:s}", "failed", 1, "changed", 0, "msg", err->msg);
+        char buf[8192];
+        size_t n;
 
-        if (out != NULL && err->object[0] != '\0')
-            json_object_set_new(out, "object", json_string(err->object));
+        if (out != NULL && err->object[0] != '\0' &&
+            json_object_set_new(out, "object", json_string(err->object)) != 0) {
+            json_decref(out);
+            out = NULL;
+        }
         if (out != NULL) {
             json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
             fputc('\n', stdout);
+        } else {   /* without memory for the object, the message alone */
+            n = pt_json_failure(buf, sizeof(buf), false, err->msg);
+            fwrite(buf, 1, n, stdout);
         }
         json_decref(out);
     }
@@ -325,8 +334,12 @@ int pt__cli_diagnose(int argc, char **argv)
     if (pt_diag_run("", a.source, a.top, a.threshold, &report, &err) != 0)
         return fail(a.json, &err);
     if (a.json) {
-        json_dumpf(report, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
-        fputc('\n', stdout);
+        if (pt__cli_print_json(report, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+                                       JSON_REAL_PRECISION(10)) != 0) {
+            json_decref(report);
+            pt_error_set(&err, PT_ENOMEM, 0, "report", "out of memory. Nothing was changed.");
+            return fail(true, &err);
+        }
     } else {
         print_report(stdout, report);
     }

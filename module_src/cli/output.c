@@ -7,6 +7,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+int pt__cli_print_json(const json_t *j, size_t flags)
+{
+    char stack[8192], *heap = NULL;
+    const char *buf = stack;
+    size_t n = json_dumpb(j, stack, sizeof(stack), flags);
+
+    if (n == 0)
+        return -1;
+    if (n > sizeof(stack)) {
+        if ((heap = malloc(n)) == NULL || json_dumpb(j, heap, n, flags) != n) {
+            free(heap);
+            return -1;
+        }
+        buf = heap;
+    }
+    fwrite(buf, 1, n, stdout);
+    fputc('\n', stdout);
+    free(heap);
+    return 0;
+}
+
 #define MAX_COLS 6
 #define MAX_ROWS (PT_K__COUNT + 1)
 

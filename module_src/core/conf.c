@@ -141,13 +141,13 @@ int pt_conf_parse(const char *text, size_t len, const char *path, pt_conf_t **ou
             "Nothing was changed.", path);
     conf = calloc(1, sizeof(*conf));
     if (conf == NULL)
-        return pt_error_set(err, PT_ENOMEM, 0, path, "out of memory");
+        return pt_error_set(err, PT_ENOMEM, 0, path, "out of memory. Nothing was changed.");
     while (pos < len) {
         const char *nl = memchr(text + pos, '\n', len - pos);
         size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
         if (add_line(conf, text + pos, n, conf->n) != 0) {
             pt_conf_free(conf);
-            return pt_error_set(err, PT_ENOMEM, 0, path, "out of memory");
+            return pt_error_set(err, PT_ENOMEM, 0, path, "out of memory. Nothing was changed.");
         }
         pos += n + (nl ? 1 : 0);
     }

@@ -55,6 +55,14 @@ static void roll_back(const pt_ctx_t *ctx, const pt_options_t *opts, const pt_cu
         strncat(err->msg, " The live values written by this run were put back.",
                 sizeof(err->msg) - len - 1);
     } else {
+        /* "Nothing was changed" no longer holds: the file was not. */
+        static const char nc[] = " Nothing was changed.";
+        if (len >= sizeof(nc) - 1 && strcmp(err->msg + len - (sizeof(nc) - 1), nc) == 0) {
+            len -= sizeof(nc) - 1;
+            err->msg[len] = '\0';
+            strncat(err->msg, " The file was not changed.", sizeof(err->msg) - len - 1);
+            len = strlen(err->msg);
+        }
         strncat(err->msg, " Putting back the live values failed too; check them by hand.",
                 sizeof(err->msg) - len - 1);
         err->changed = true;
@@ -144,7 +152,7 @@ out:
                            (plan.any_live || plan.file_write || plan.file_unlink);
             rc = pt_error_set(err, PT_ENOMEM, 0, "result", "%s", err->changed
                               ? "out of memory while reporting the result; the settings "
-                                "were applied." : "out of memory");
+                                "were applied." : "out of memory. Nothing was changed.");
         }
     }
     free(backup);

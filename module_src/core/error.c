@@ -62,13 +62,16 @@ int pt_strlist_add(pt_strlist_t *l, const char *fmt, ...)
     va_start(ap, fmt);
     s = pt_vstrdup_printf(fmt, ap);
     va_end(ap);
-    if (s == NULL)
+    if (s == NULL) {
+        l->lost = true;
         return PT_ENOMEM;
+    }
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 8;
         char **items = realloc(l->items, cap * sizeof(*items));
         if (items == NULL) {
             free(s);
+            l->lost = true;
             return PT_ENOMEM;
         }
         l->items = items;

@@ -98,7 +98,7 @@ json_t *pt_inspect_json(const pt_options_t *opts, const pt_current_t *cur)
     const pt_keystate_t *range = &cur->key[PT_K_PORT_RANGE];
     const pt_keystate_t *resv = &cur->key[PT_K_RESERVED_PORTS];
     size_t i;
-    int k;
+    int k, ok;
 
     if (res == NULL || settings == NULL || conflicts == NULL)
         goto error;
@@ -122,23 +122,26 @@ json_t *pt_inspect_json(const pt_options_t *opts, const pt_current_t *cur)
         pt_capacity_time_wait(cur->os, &cur->key[PT_K_TIME_WAIT_DELAY]));
     if (cap == NULL)
         goto error;
-    json_object_set_new(res, "os", json_string(cur->os == PT_OS_LINUX ? "linux" : "windows"));
+    /* json_object_set_new takes the value even when it fails */
+    ok = json_object_set_new(res, "os",
+                             json_string(cur->os == PT_OS_LINUX ? "linux" : "windows")) == 0;
     if (cur->os == PT_OS_LINUX) {
-        json_object_set_new(res, "sysctl_file", json_string(opts->sysctl_file));
-        json_object_set_new(res, "sysctl_file_exists", json_boolean(cur->file_exists));
-        json_object_set_new(res, "sysctl_file_at_boot", json_boolean(cur->file_at_boot));
-        json_object_set_new(res, "sysctl_file_masked_by", cur->file_masked_by
-            ? json_string(cur->file_masked_by) : json_null());
+        ok &= json_object_set_new(res, "sysctl_file", json_string(opts->sysctl_file)) == 0;
+        ok &= json_object_set_new(res, "sysctl_file_exists", json_boolean(cur->file_exists)) == 0;
+        ok &= json_object_set_new(res, "sysctl_file_at_boot", json_boolean(cur->file_at_boot)) == 0;
+        ok &= json_object_set_new(res, "sysctl_file_masked_by", cur->file_masked_by
+            ? json_string(cur->file_masked_by) : json_null()) == 0;
     }
-    json_object_set_new(res, "settings", settings);
-    json_object_set_new(res, "conflicts", conflicts);
-    json_object_set_new(res, "capacity", cap);
-    if (cur->os == PT_OS_WINDOWS && windows_risks(cur, res) != 0) {
-        json_decref(res);
-        return NULL;
-    }
-    json_object_set_new(res, "porttune_version", json_string(PT_VERSION));
-    return res;
+    ok &= json_object_set_new(res, "settings", settings) == 0;
+    ok &= json_object_set_new(res, "conflicts", conflicts) == 0;
+    ok &= json_object_set_new(res, "capacity", cap) == 0;
+    if (ok && cur->os == PT_OS_WINDOWS && windows_risks(cur, res) != 0)
+        ok = 0;
+    ok &= json_object_set_new(res, "porttune_version", json_string(PT_VERSION)) == 0;
+    if (ok)
+        return res;
+    json_decref(res);
+    return NULL;
 error:
     json_decref(res);
     json_decref(settings);
@@ -159,7 +162,7 @@ int pt_inspect(const pt_ctx_t *ctx, const pt_options_t *opts, json_t **out,
     if (rc == 0) {
         *out = pt_inspect_json(opts, &cur);
         if (*out == NULL)
-            rc = pt_error_set(err, PT_ENOMEM, 0, "state", "out of memory");
+            rc = pt_error_set(err, PT_ENOMEM, 0, "state", "out of memory. Nothing was changed.");
     }
     pt_current_free(&cur);
     return rc;

@@ -263,7 +263,7 @@ static int parse_portset(const json_t *v, const char *name, pt_value_t *out, pt_
             return pt_error_set(err, PT_EINVAL, 0, name,
                 "%s: %lld is not a port; ports are 1-65535. Nothing was changed.", name, n);
         return pt__portset_add(out, (uint32_t)n, (uint32_t)n) == 0 ? 0
-               : pt_error_set(err, PT_ENOMEM, 0, name, "out of memory");
+               : pt_error_set(err, PT_ENOMEM, 0, name, "out of memory. Nothing was changed.");
     }
     if (!json_is_array(v))
         return pt_error_set(err, PT_EINVAL, 0, name,
@@ -284,7 +284,7 @@ static int parse_portset(const json_t *v, const char *name, pt_value_t *out, pt_
                 goto error;
             }
             if (pt__portset_add(&part, (uint32_t)n, (uint32_t)n) != 0) {
-                pt_error_set(err, PT_ENOMEM, 0, name, "out of memory");
+                pt_error_set(err, PT_ENOMEM, 0, name, "out of memory. Nothing was changed.");
                 goto error;
             }
         } else {
@@ -381,7 +381,7 @@ static int parse_path(const json_t *v, const char *name, char **out, pt_error_t 
             "no trailing '/' (got '%.200s'). Nothing was changed.", name, s);
     free(*out);
     *out = strdup(s);
-    return *out ? 0 : pt_error_set(err, PT_ENOMEM, 0, name, "out of memory");
+    return *out ? 0 : pt_error_set(err, PT_ENOMEM, 0, name, "out of memory. Nothing was changed.");
 }
 
 int pt_options_from_json(json_t *args, pt_options_t *opts, pt_error_t *err)
@@ -440,8 +440,8 @@ int pt_options_from_json(json_t *args, pt_options_t *opts, pt_error_t *err)
             return rc;
     }
     if (opts->sysctl_file == NULL && (opts->sysctl_file = strdup(PT_DEFAULT_SYSCTL_FILE)) == NULL)
-        return pt_error_set(err, PT_ENOMEM, 0, "sysctl_file", "out of memory");
+        return pt_error_set(err, PT_ENOMEM, 0, "sysctl_file", "out of memory. Nothing was changed.");
     if (opts->state_file == NULL && (opts->state_file = strdup(PT_DEFAULT_STATE_FILE)) == NULL)
-        return pt_error_set(err, PT_ENOMEM, 0, "state_file", "out of memory");
+        return pt_error_set(err, PT_ENOMEM, 0, "state_file", "out of memory. Nothing was changed.");
     return 0;
 }

@@ -250,7 +250,7 @@ static int plan_file(const pt_options_t *opts, const pt_current_t *cur, pt_plan_
         conf = pt_conf_new_owned();
     }
     if (conf == NULL)
-        return pt_error_set(err, PT_ENOMEM, 0, opts->sysctl_file, "out of memory");
+        return pt_error_set(err, PT_ENOMEM, 0, opts->sysctl_file, "out of memory. Nothing was changed.");
     for (k = 0; k < PT_K__COUNT; k++) {
         const pt_change_t *c = &plan->change[k];
         if (!c->persist)
@@ -263,7 +263,7 @@ static int plan_file(const pt_options_t *opts, const pt_current_t *cur, pt_plan_
             free(val);
             if (rc != 0) {
                 pt_conf_free(conf);
-                return pt_error_set(err, PT_ENOMEM, 0, opts->sysctl_file, "out of memory");
+                return pt_error_set(err, PT_ENOMEM, 0, opts->sysctl_file, "out of memory. Nothing was changed.");
             }
         }
     }
@@ -273,7 +273,7 @@ static int plan_file(const pt_options_t *opts, const pt_current_t *cur, pt_plan_
         text = pt_conf_render(conf);
         if (text == NULL) {
             pt_conf_free(conf);
-            return pt_error_set(err, PT_ENOMEM, 0, opts->sysctl_file, "out of memory");
+            return pt_error_set(err, PT_ENOMEM, 0, opts->sysctl_file, "out of memory. Nothing was changed.");
         }
         plan->file_after = text;
         plan->file_write = cur->file_text == NULL || strcmp(cur->file_text, text) != 0;
@@ -302,7 +302,7 @@ static int shared_target(const pt_options_t *opts, const pt_keystate_t *ks, pt_v
     if (rc != 0)
         pt_value_free(out);
     if (rc == PT_ENOMEM)
-        return pt_error_set(err, PT_ENOMEM, 0, "reserved_ports", "out of memory");
+        return pt_error_set(err, PT_ENOMEM, 0, "reserved_ports", "out of memory. Nothing was changed.");
     if (rc != 0)
         return pt_error_set(err, PT_EINVAL, 0, "reserved_ports",
             "reserved_ports: with the ranges other software excluded there are more "
@@ -320,6 +320,7 @@ int pt_plan_make(pt_options_t *opts, const pt_current_t *cur, pt_plan_t *plan,
     memset(plan, 0, sizeof(*plan));
     for (k = 0; k < (int)cur->notes.n; k++)
         pt_strlist_add(&opts->warnings, "%s", cur->notes.items[k]);
+    opts->warnings.lost |= cur->notes.lost;
     rc = check_host_limits(opts, cur, err);
     if (rc != 0)
         return rc;

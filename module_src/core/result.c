@@ -195,7 +195,8 @@ json_t *pt_result_build(const pt_options_t *opts, const pt_current_t *cur,
     int k;
     char buf[64];
 
-    if (res == NULL || settings == NULL || conflicts == NULL || warnings == NULL)
+    if (res == NULL || settings == NULL || conflicts == NULL || warnings == NULL ||
+        opts->warnings.lost)
         goto error;
     for (k = 0; k < PT_K__COUNT; k++)
         if (pt_plan_in_scope(opts, cur->os, (pt_key_t)k) && cur->key[k].supported)

@@ -176,7 +176,7 @@ static int portset_parse(const char *text, unsigned min, pt_value_t *out, const 
         rc = pt__portset_add(out, (uint32_t)lo, (uint32_t)hi);
         if (rc == PT_ENOMEM) {
             pt_value_free(out);
-            return pt_error_set(err, PT_ENOMEM, 0, object, "out of memory");
+            return pt_error_set(err, PT_ENOMEM, 0, object, "out of memory. Nothing was changed.");
         }
         if (rc != 0) {
             pt_value_free(out);

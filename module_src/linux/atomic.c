@@ -183,6 +183,10 @@ int pt__write_atomic(const char *path, const char *text, unsigned mode,
         goto out;
     }
     fd = create_temp(dirfd, base, &tmp);
+    if (fd < 0 && errno == ENOMEM) {
+        rc = pt_error_set(err, PT_ENOMEM, 0, object, "out of memory. Nothing was changed.");
+        goto out;
+    }
     if (fd < 0) {
         rc = pt_error_set(err, PT_EIO, errno, object,
             "cannot create a temporary file in %s: %s. Nothing was changed.", dir, strerror(errno));

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,7 +68,7 @@ static int read_live(const pt_ctx_t *ctx, procdir_t *pd, pt_key_t k, pt_keystate
     int rc;
 
     if (path == NULL)
-        return pt_error_set(err, PT_ENOMEM, 0, pt_keys[k].sysctl, "out of memory");
+        return pt_error_set(err, PT_ENOMEM, 0, pt_keys[k].sysctl, "out of memory. Nothing was changed.");
     rc = read_proc(pd, path, &text);
     if (rc == -ENOENT) {
         ks->supported = false;
@@ -94,7 +95,7 @@ static int read_file(const pt_ctx_t *ctx, const pt_options_t *opts, pt_current_t
     int k, rc;
 
     if (path == NULL)
-        return pt_error_set(err, PT_ENOMEM, 0, "sysctl_file", "out of memory");
+        return pt_error_set(err, PT_ENOMEM, 0, "sysctl_file", "out of memory. Nothing was changed.");
     if (pt__check_managed(path, opts->sysctl_file, err) != 0) {
         free(path);
         return err->code;
@@ -142,7 +143,7 @@ int pt_backend_read(const pt_ctx_t *ctx, const pt_options_t *opts,
     if (!(cur->skip_live & PT_SKIP_UNPRIV)) {
         path = pt__proc_path(ctx, "net.ipv4.ip_unprivileged_port_start");
         if (path == NULL)
-            return pt_error_set(err, PT_ENOMEM, 0, "ip_unprivileged_port_start", "out of memory");
+            return pt_error_set(err, PT_ENOMEM, 0, "ip_unprivileged_port_start", "out of memory. Nothing was changed.");
         if (read_proc(&pd, path, &text) == 0 && pt__int_parse(text, &n) == 0 && n >= 0)
             cur->unpriv_port_start = (unsigned)n;
         free(text);
@@ -162,50 +163,54 @@ int pt_backend_read(const pt_ctx_t *ctx, const pt_options_t *opts,
     return rc;
 }
 
-/* Writes one live value; returns 0 or -errno. */
+/* Writes one live value; returns 0 or -errno. The text and the path go on
+ * the stack when they fit: putting values back after a failure must not need
+ * memory, which may be what ran out. */
 static int write_live(const pt_ctx_t *ctx, procdir_t *pd, pt_key_t k, const pt_value_t *v)
 {
-    char *path, *text, *back = NULL;
+    char small[4096], path[PATH_MAX], *heap = NULL, *back = NULL;
+    const char *text = small, *out;
     pt_value_t rb;
     pt_error_t e;
-    size_t len;
+    size_t len, i;
     ssize_t n;
-    int fd, rc = 0;
+    int fd, rc = 0, w;
 
-    text = pt__value_strdup(v, true);
-    if (text == NULL)
-        return -ENOMEM;
-    len = strlen(text);
-    /* An empty write is a no-op for some handlers; a newline clears the set. */
-    if (len == 0) {
-        free(text);
-        text = strdup("\n");
-        if (text == NULL)
+    if (pt_value_format_sysctl(v, small, sizeof(small)) != 0) {
+        if ((heap = pt__value_strdup(v, true)) == NULL)
             return -ENOMEM;
-        len = 1;
+        text = heap;
     }
+    /* An empty write is a no-op for some handlers; a newline clears the set. */
+    len = strlen(text);
+    out = len > 0 ? text : "\n";
+    len = len > 0 ? len : 1;
+    w = snprintf(path, sizeof(path), "%s%s/", ctx && ctx->root ? ctx->root : "",
+                 ctx && ctx->proc_sys ? ctx->proc_sys : "/proc/sys");
+    if (w < 0 || (size_t)w + strlen(pt_keys[k].sysctl) >= sizeof(path)) {
+        rc = -ENAMETOOLONG;
+        goto out;
+    }
+    for (i = 0; pt_keys[k].sysctl[i] != '\0'; i++) {
+        path[(size_t)w + i] = pt_keys[k].sysctl[i];
+        if (path[(size_t)w + i] == '.')
+            path[(size_t)w + i] = '/';
+    }
+    path[(size_t)w + i] = '\0';
     /* Read and write: the value is read back from the same fd. */
-    if ((path = pt__proc_path(ctx, pt_keys[k].sysctl)) == NULL) {
-        free(text);
-        return -ENOMEM;
-    }
     fd = proc_open(pd, path, O_RDWR | O_CLOEXEC | O_TRUNC);
     if (fd < 0) {
         rc = -errno;
-        free(text);
-        free(path);
-        return rc;
+        goto out;
     }
-    n = write(fd, text, len);
+    n = write(fd, out, len);
     if (n < 0)
         rc = -errno;
     else if ((size_t)n != len)
         rc = -EIO;
-    free(text);
     if (rc != 0) {
         close(fd);
-        free(path);
-        return rc;
+        goto out;
     }
     /* Some handlers clamp silently; trust only what reads back (pread from
      * offset 0: the sysctl handler prints the value it now holds). */
@@ -218,7 +223,8 @@ static int write_live(const pt_ctx_t *ctx, procdir_t *pd, pt_key_t k, const pt_v
         }
         free(back);
     }
-    free(path);
+out:
+    free(heap);
     return rc;
 }
 
@@ -257,8 +263,15 @@ int pt_backend_apply(const pt_ctx_t *ctx, const pt_options_t *opts,
     procdir_close(&pd);
     back = !back_ok ? "Putting back the values this run wrote failed too; check them by hand"
          : ndone ? "The values this run wrote were put back" : "Nothing was changed";
-    val = pt__value_strdup(&plan->change[k].target, true);
-    if (rc == -EROFS || rc == -EACCES || rc == -EPERM)
+    /* ENOMEM is ours (a path or a value to format), not the kernel's. */
+    val = rc == -ENOMEM ? NULL : pt__value_strdup(&plan->change[k].target, true);
+    if (rc == -ENOMEM && back_ok && ndone == 0)
+        pt_error_set(err, PT_ENOMEM, 0, pt_keys[k].option, "out of memory. Nothing was changed.");
+    else if (rc == -ENOMEM)
+        pt_error_set(err, PT_ENOMEM, 0, pt_keys[k].option,
+            "out of memory while writing %s. %s; the file was not changed.",
+            pt_keys[k].sysctl, back);
+    else if (rc == -EROFS || rc == -EACCES || rc == -EPERM)
         pt_error_set(err, PT_EIO, -rc, pt_keys[k].option,
             "%s: cannot write %s = %s: %s (a container with a read-only /proc/sys?). "
             "Set apply: false to persist only, or change the value on the host. "
@@ -306,7 +319,7 @@ static int backup(const char *full, const char *path, char **backup_path, pt_err
     free(text);
     err->changed = false;   /* a backup changes nothing that matters; the file was not written */
     if (rc == 0 && (*backup_path = strdup(name + (strlen(full) - strlen(path)))) == NULL)
-        rc = pt_error_set(err, PT_ENOMEM, 0, path, "out of memory");
+        rc = pt_error_set(err, PT_ENOMEM, 0, path, "out of memory. Nothing was changed.");
     free(name);
     return rc;
 }
@@ -319,7 +332,7 @@ int pt_backend_persist(const pt_ctx_t *ctx, const pt_options_t *opts,
     int rc = 0;
 
     if (full == NULL)
-        return pt_error_set(err, PT_ENOMEM, 0, "sysctl_file", "out of memory");
+        return pt_error_set(err, PT_ENOMEM, 0, "sysctl_file", "out of memory. Nothing was changed.");
     if (opts->backup && cur->file_exists)
         rc = backup(full, opts->sysctl_file, backup_path, err);
     if (rc == 0 && plan->file_unlink)

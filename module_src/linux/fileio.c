@@ -274,7 +274,7 @@ int pt__check_managed(const char *path, const char *object, pt_error_t *err)
     int dirfd, rc = 0;
 
     if (dir == NULL)
-        return pt_error_set(err, PT_ENOMEM, 0, object, "out of memory");
+        return pt_error_set(err, PT_ENOMEM, 0, object, "out of memory. Nothing was changed.");
     /* The locked directory was opened without following links and checked
      * when it was locked; its descriptor also spares a path walk. */
     dirfd = pt__locked_dirfd(dir);

@@ -199,7 +199,7 @@ static int lock_dir(const char *full, const char *dir, const pt_options_t *opts,
     *lock = malloc(sizeof(**lock));
     if (*lock == NULL) {
         close(fd);
-        return pt_error_set(err, PT_ENOMEM, 0, opts->sysctl_file, "out of memory");
+        return pt_error_set(err, PT_ENOMEM, 0, opts->sysctl_file, "out of memory. Nothing was changed.");
     }
     (*lock)->fd = fd;
     if ((held.dir = strdup(dir)) != NULL)
@@ -219,7 +219,7 @@ int pt_backend_lock(const pt_ctx_t *ctx, const pt_options_t *opts, pt_lock_t **l
     *lock = NULL;
     full = pt__path_new(ctx, opts->sysctl_file);
     if (full == NULL || (dir = pt__dir_new(full)) == NULL)
-        rc = pt_error_set(err, PT_ENOMEM, 0, "sysctl_file", "out of memory");
+        rc = pt_error_set(err, PT_ENOMEM, 0, "sysctl_file", "out of memory. Nothing was changed.");
     else
         rc = lock_dir(full, dir, opts, lock, err);
     free(dir);

@@ -340,7 +340,7 @@ int pt__scan_boot_known(const pt_ctx_t *ctx, const pt_options_t *opts, pt_curren
     entries_free(&l);
     free(ourdir);
     if (rc != 0 && err->code == 0)   /* the note's allocation: the model set err itself */
-        rc = pt_error_set(err, PT_ENOMEM, 0, "sysctl.d", "out of memory while reading sysctl.d");
+        rc = pt_error_set(err, PT_ENOMEM, 0, "sysctl.d", "out of memory while reading sysctl.d. Nothing was changed.");
     return rc;
 nomem:
     free(path);
@@ -350,5 +350,5 @@ nomem:
     free(files);
     entries_free(&l);
     free(ourdir);
-    return pt_error_set(err, PT_ENOMEM, 0, "sysctl.d", "out of memory while reading sysctl.d");
+    return pt_error_set(err, PT_ENOMEM, 0, "sysctl.d", "out of memory while reading sysctl.d. Nothing was changed.");
 }

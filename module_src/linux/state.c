@@ -2,6 +2,7 @@
 /* The state file: live values as they were before porttune first changed them. */
 #include "internal.h"
 #include "core/core.h"
+#include "core/jsonio.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -18,6 +19,7 @@ static int load_file(const char *full, json_t **j, json_error_t *jerr)
 {
     char *text;
     size_t len;
+    bool oom;
     int rc;
 
     *j = NULL;
@@ -30,8 +32,10 @@ static int load_file(const char *full, json_t **j, json_error_t *jerr)
                  rc == -EINVAL ? "not a regular file" : strerror(-rc));
         return -1;
     }
-    *j = json_loadb(text, len, 0, jerr);
+    *j = pt_json_loadb(text, len, 0, jerr, &oom);
     free(text);
+    if (oom)
+        jerr->text[0] = '\0';   /* why() says: out of memory */
     return *j != NULL ? 0 : -1;
 }
 
@@ -39,7 +43,8 @@ static int load_file(const char *full, json_t **j, json_error_t *jerr)
  * (akheron/jansson#655): write only a text that reads back as what was dumped. */
 static bool reads_back(const char *text, const json_t *j)
 {
-    json_t *back = json_loads(text, 0, NULL);
+    bool oom;
+    json_t *back = pt_json_loadb(text, strlen(text), 0, NULL, &oom);
     bool same = back != NULL && json_equal(back, j);
 
     json_decref(back);
@@ -100,6 +105,13 @@ static int mkdir_parent(const char *full)
     return rc;
 }
 
+/* The state file is a side record: its failure becomes a warning. */
+static int state_oom(const pt_options_t *opts, pt_error_t *err)
+{
+    return pt_error_set(err, PT_ENOMEM, 0, "state_file",
+        "cannot record the original values in %s: out of memory.", opts->state_file);
+}
+
 /* pt_backend_remember with the state file at full (under root). */
 static int remember(const char *full, const pt_options_t *opts, const pt_current_t *cur,
                     const pt_plan_t *plan, pt_error_t *err)
@@ -118,7 +130,7 @@ static int remember(const char *full, const pt_options_t *opts, const pt_current
         j = json_pack("{s:i, s:{}}", "version", 1, "original");
     }
     if (j == NULL)
-        return pt_error_set(err, PT_ENOMEM, 0, "state_file", "out of memory");
+        return state_oom(opts, err);
     orig = json_object_get(j, "original");
     for (k = 0; k < PT_K__COUNT; k++) {
         const pt_change_t *c = &plan->change[k];
@@ -131,13 +143,13 @@ static int remember(const char *full, const pt_options_t *opts, const pt_current
             val = pt__value_strdup(&cur->key[k].live, true);
             if (val == NULL) {
                 json_decref(j);
-                return pt_error_set(err, PT_ENOMEM, 0, "state_file", "out of memory");
+                return state_oom(opts, err);
             }
             rc = json_object_set_new(orig, pt_keys[k].option, json_string(val));
             free(val);
             if (rc != 0) {
                 json_decref(j);
-                return pt_error_set(err, PT_ENOMEM, 0, "state_file", "out of memory");
+                return state_oom(opts, err);
             }
             dirty = true;
         }
@@ -147,13 +159,17 @@ static int remember(const char *full, const pt_options_t *opts, const pt_current
     } else if (dirty) {
         text = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
         if (text == NULL || !reads_back(text, j))
-            rc = pt_error_set(err, PT_ENOMEM, 0, "state_file", "out of memory");
-        else if ((rc = mkdir_parent(full)) != 0)
+            rc = state_oom(opts, err);
+        else if ((rc = mkdir_parent(full)) == -ENOMEM)
+            rc = state_oom(opts, err);
+        else if (rc != 0)
             rc = pt_error_set(err, PT_EIO, -rc, opts->state_file,
                               "cannot create the directory of %s: %s.", opts->state_file,
                               strerror(-rc));
-        else
-            rc = pt__write_atomic(full, text, 0600, opts->state_file, err);
+        else if ((rc = pt__write_atomic(full, text, 0600, opts->state_file, err)) == PT_ENOMEM) {
+            pt_error_init(err);
+            rc = state_oom(opts, err);
+        }
     }
     free(text);
     json_decref(j);
@@ -168,7 +184,7 @@ int pt_backend_remember(const pt_ctx_t *ctx, const pt_options_t *opts,
     int rc;
 
     if (full == NULL)
-        return pt_error_set(err, PT_ENOMEM, 0, "state_file", "out of memory");
+        return state_oom(opts, err);
     rc = remember(full, opts, cur, plan, err);
     free(full);
     return rc;

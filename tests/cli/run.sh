@@ -458,25 +458,7 @@ assert s["port_range"]["original"] == "32768-60999" and s["fin_timeout"]["persis
   chmod 0700 "$TMP"
 }
 
-# Informational: CPU time (user + sys) per run, spawn from bash included;
-# /bin/true gives the floor. Steadier than wall time on a shared machine.
-case_timing() {
-  local n=300 base t
-  fresh
-  cpu_us() {
-    local TIMEFORMAT='%3U %3S' out
-    out=$( { time (for _ in $(seq $n); do "$@" >/dev/null; done) ; } 2>&1 )
-    awk -v n=$n '{ printf "%d", ($1 + $2) * 1000000 / n }' <<<"$out"
-  }
-  base=$(cpu_us /bin/true)
-  t=$(cpu_us "$BIN" get "$ST")
-  echo "info $CASE: CPU per run ($n runs): porttune get $t us, /bin/true $base us"
-  t=$(cpu_us "$BIN" check fin_timeout=60 "$ST")
-  echo "info $CASE: CPU per run: porttune check $t us"
-  ok "timing measured"
-}
-
-CASES="usage get_unprivileged get set set_json noop invalid rollback partial apply_persist human ansible mistyped timing"
+CASES="usage get_unprivileged get set set_json noop invalid rollback partial apply_persist human ansible mistyped"
 if [ -n "${PT_CASE:-}" ]; then   # inside the case's network namespace
   CASE=$PT_CASE
   "case_$PT_CASE"

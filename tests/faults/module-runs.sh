@@ -36,32 +36,43 @@ mkdir -p "$T/etc" "$T/state"
 F=$T/etc/60-porttune.conf
 PASS=0 FAIL=0
 
-# check NAME WANT_RC COMMAND...: runs COMMAND in the namespace under WRAP.
+# check NAME WANT_RC COMMAND...: runs COMMAND in the namespace under WRAP;
+# with $EXPECT set (a jq filter), stdout must also make it print true.
+EXPECT=
 check() {
     local name=$1 want=$2 rc
     shift 2
     nsenter -t "$NS" -n "${WRAP[@]}" "$@" >"$T/out" 2>"$T/err"
     rc=$?
+    if [ -n "$EXPECT" ] && [ "$(jq -r "$EXPECT" "$T/out" 2>&1)" != true ]; then
+        echo "    stdout fails $EXPECT" >>"$T/err"; rc="$rc (stdout)"
+    fi
     if [ "$rc" = "$want" ] && ! grep -qE 'Sanitizer|runtime error|ERROR SUMMARY: [1-9]|definitely lost: [1-9]' "$T/err"; then
         PASS=$((PASS + 1)); echo "ok - $name"
     else
         FAIL=$((FAIL + 1)); echo "not ok - $name (exit $rc, want $want)"
-        sed 's/^/    /' "$T/err" | head -60; head -c 600 "$T/out" | sed 's/^/    out: /'
+        sed 's/^/    /' "$T/err" | head -60; head -c 600 "$T/out" | sed 's/^/    out: /'; echo
     fi
 }
-# mod NAME WANT_RC ARGS_JSON: the Ansible module on an args file.
+# mod NAME WANT_RC ARGS_JSON [JQ_FILTER]: the Ansible module on an args
+# file; the filter, when given, must hold on its result.
 mod() {
     jq -n --argjson a "$3" --arg f "$F" --arg s "$T/state/state.json" \
         '{sysctl_file: $f, state_file: $s, _ansible_diff: true} + $a' >"$T/args.json"
+    EXPECT=${4:-}
     check "module: $1" "$2" "$BIN" "$T/args.json"
+    EXPECT=
 }
 
 ALL='{"port_range": "20000-50001", "reserved_ports": "8080,9000-9100", "fin_timeout": 30,
       "tw_reuse": 1, "max_tw_buckets": 100000}'
 [ -e /proc/sys/net/ipv4/tcp_tw_reuse_delay ] && ALL=$(jq -c '. + {tw_reuse_delay: 500}' <<<"$ALL")
 
-mod "converge every key" 0 "$ALL"
-mod "rerun is idempotent" 0 "$ALL"
+mod "converge every key" 0 "$ALL" '.changed == true and .failed != true'
+mod "rerun is idempotent" 0 "$ALL" '.changed == false and .failed != true and (.settings | length) > 0'
+cp "$F" "$T/converged.conf"
+mod "rerun leaves the file as it was" 0 "$ALL" '.changed == false'
+cmp -s "$F" "$T/converged.conf" || { FAIL=$((FAIL + 1)); echo "not ok - module: rerun rewrote the file"; }
 mod "check mode with diff" 0 '{"fin_timeout": "45", "tw_reuse": "2", "_ansible_check_mode": true}'
 mod "backup before replacing" 0 '{"fin_timeout": 45, "backup": true}'
 mod "persist only" 0 '{"fin_timeout": 50, "apply": false}'

@@ -219,11 +219,18 @@ t_kill_at_rename() {
     contains "$(cat "$T/etc/60-porttune.conf")" "net.core.somaxconn = 1024" "kill -9, next run keeps admin lines"
 }
 
-# Random kills: after each, the file is byte for byte what it was before that
-# run or what that run writes when it completes (computed on a scratch copy).
+# Kills inside the write: build/faults/kill_at_temp sees the run create its
+# temp file (inotify) and kill -9s it 0-3 ms later. A temp file left behind
+# proves the kill landed between its creation and the rename; at least
+# KILL_MIN_MID of the 40 must. After each kill the file is byte for byte what
+# it was before that run or what that run writes when it completes (computed
+# on a scratch copy), and the next run removes the earlier run's temp file.
+KILLER=build/faults/kill_at_temp
+KILL_MIN_MID=10
 t_kill_random() {
     setup
-    local i v before after got n_old=0 n_new=0
+    local i v before after got d r tmps_before tmps_after new n_mid=0 n_old=0 n_new=0 n_done=0
+    [ -x "$KILLER" ] || { err "no $KILLER (make build/faults/kill_at_temp)"; return; }
     mkdir -p "$T/ref"
     for i in $(seq 40); do
         v=$((41 + i % 2))
@@ -232,25 +239,39 @@ t_kill_random() {
         args '{"fin_timeout": '$v', "reserved_ports": "'$((8000 + i))'", "apply": false, "sysctl_file": "'"$T"'/ref/60-porttune.conf"}' "$T/ref.json"
         nsenter -t "$NS" -n "$BIN" "$T/ref.json" >/dev/null
         after=$(cat "$T/ref/60-porttune.conf")
-        [ "$after" != "$before" ] || err "random kill $i: the reference run changed nothing"
+        [ "$after" != "$before" ] || err "kill $i: the reference run changed nothing"
         args '{"fin_timeout": '$v', "reserved_ports": "'$((8000 + i))'"}'
-        nsenter -t "$NS" -n "$BIN" "$T/args.json" >/dev/null 2>&1 &
-        sleep "0.00$((RANDOM % 10))"
-        kill -9 $! 2>/dev/null; wait $! 2>/dev/null
+        tmps_before=$(find "$T/etc" -maxdepth 1 -name '.60-porttune.conf.porttune-*' | sort)
+        d=$(( i % 4 == 0 ? 0 : RANDOM % 3000 ))
+        r=$(nsenter -t "$NS" -n "$KILLER" "$T/etc" .60-porttune.conf.porttune- "$d" "$BIN" "$T/args.json")
+        tmps_after=$(find "$T/etc" -maxdepth 1 -name '.60-porttune.conf.porttune-*' | sort)
+        new=$(comm -13 <(printf '%s\n' "$tmps_before") <(printf '%s\n' "$tmps_after") | grep -c .)
         got=$(cat "$T/etc/60-porttune.conf")
-        if [ "$got" == "$before" ]; then n_old=$((n_old + 1))
+        case "$r" in
+        killed) ;;
+        finished) n_done=$((n_done + 1)) ;;
+        *) err "kill $i: kill_at_temp said [$r]: the run never created its temp file" ;;
+        esac
+        [ "$(grep -c . <<<"$tmps_after")" -le 1 ] || err "kill $i: earlier temp files not removed: $tmps_after"
+        if [ "$new" -gt 0 ]; then
+            n_mid=$((n_mid + 1))
+            [ "$r" = killed ] || err "kill $i: a temp file was left, yet the run was not killed"
+            [ "$got" == "$before" ] || err "kill $i: killed before the rename, yet the file changed: $got"
+        elif [ "$got" == "$before" ]; then n_old=$((n_old + 1))
         elif [ "$got" == "$after" ]; then n_new=$((n_new + 1))
-        else err "random kill $i: partial or unknown file: $got"; fi
-        [ -z "$(find "$T/etc" -name '*.conf' ! -name 60-porttune.conf)" ] || err "random kill $i: stray .conf file"
+        else err "kill $i: partial or unknown file: $got"; fi
+        [ -z "$(find "$T/etc" -name '*.conf' ! -name 60-porttune.conf)" ] || err "kill $i: stray .conf file"
     done
+    [ "$n_mid" -ge "$KILL_MIN_MID" ] ||
+        err "only $n_mid of 40 kills landed between temp file and rename (want >= $KILL_MIN_MID)"
     args '{"fin_timeout": 42, "reserved_ports": "8080"}'
     run
-    expect_ok "random kills, final run"
-    no_temp "$T/etc" "random kills, final run"
-    eq "$(live tcp_fin_timeout)" 42 "random kills, final live value"
-    eq "$(live ip_local_reserved_ports)" 8080 "random kills, final live reserved ports"
-    contains "$(cat "$T/etc/60-porttune.conf")" "net.core.somaxconn = 1024" "random kills keep admin lines"
-    echo "    (40 kills: file old $n_old times, new $n_new times, never partial)"
+    expect_ok "kills, final run"
+    no_temp "$T/etc" "kills, final run"
+    eq "$(live tcp_fin_timeout)" 42 "kills, final live value"
+    eq "$(live ip_local_reserved_ports)" 8080 "kills, final live reserved ports"
+    contains "$(cat "$T/etc/60-porttune.conf")" "net.core.somaxconn = 1024" "kills keep admin lines"
+    echo "    (40 kills: $n_mid between temp file and rename (file old, temp left), $n_new after the rename (file new), $n_old before any change; $n_done runs finished first)"
 }
 
 # ---- concurrent runs against one file and one namespace ----
@@ -394,44 +415,66 @@ t_fifo_in_boot_dir() {
     eq "$(field '.conflicts[0].file')" /etc/sysctl.d/95-later.conf "FIFO in /etc/sysctl.d: later files still scanned"
 }
 
-# ---- injection attempts: always refused, never in the file ----
+# ---- injection attempts: each refused with its message, or accepted as a number ----
+# Each case has its outcome: "ok LINE" (accepted; LINE is the one line the run
+# adds to the file) or "fail MESSAGE" (refused; the exact message, @T@ standing
+# for the temp dir). Nothing of a refused case reaches the file, the state file
+# or the live values; text of no case reaches either file.
 t_injection() {
     setup
-    local long i bad lines accepted=0
+    local long l80 i bad line msg accepted=0
     long=$(head -c 100000 /dev/zero | tr '\0' 9)
-    local cases=(
-        '{"port_range": "1024-65535\nnet.ipv4.tcp_syncookies = 0"}'
-        '{"port_range": "1024 65535 # INJECTED"}'
-        '{"port_range": ["1024", "65535\nINJECTED=1"]}'
-        '{"fin_timeout": "30\n"}'
-        '{"fin_timeout": "30\nnet.ipv4.ip_forward = 1"}'
-        '{"fin_timeout": "30 = 1"}'
-        '{"fin_timeout": "30#INJECTED"}'
-        '{"fin_timeout": "30\u0000INJECTED"}'
-        '{"fin_timeout": "'"$long"'"}'
-        '{"fin_timeout": -5}'
-        '{"fin_timeout": "-1"}'
-        '{"fin_timeout": 99999999999999999999}'
-        '{"fin_timeout": "99999999999999999999"}'
-        '{"fin_timeout": 1e400}'
-        '{"fin_timeout": 1e18}'
-        '{"fin_timeout": 30.5}'
-        '{"fin_timeout": "0x1e"}'
-        '{"fin_timeout": true}'
-        '{"max_tw_buckets": 16777217}'
-        '{"max_tw_buckets": -1}'
-        '{"tw_reuse": "1\nnet.ipv4.ip_forward=1"}'
-        '{"reserved_ports": "8080\n9000"}'
-        '{"reserved_ports": ["8080\nINJECTED"]}'
-        '{"reserved_ports": "8080,#INJECTED"}'
-        '{"reserved_ports": "8080;9000"}'
-        '{"reserved_ports": "70000"}'
-        '{"reserved_ports": "'"$long"'"}'
-        '{"reserved_ports": [{"a": 1}]}'
-        '{"sysctl_file": "'"$T"'/etc/x\n.conf", "fin_timeout": 45}'
-        '{"net.ipv4.ip_forward": 1}'
-        '{"fin_timeout": 45, "conflicts": "warn\nINJECTED"}'
-    )
+    l80=${long:0:80}
+    local NC="Nothing was changed."
+    local NUM="we were unable to convert to int"
+    local PORTS="is not a list of ports; expected ports 1-65535 and ranges separated by commas, such as '8080,9000-9100'. $NC"
+    local RANGE="is not a port range; expected START-END with ports 1-65535, such as '1024-65535'. $NC"
+    local ARGS="cannot parse the arguments file @T@/args.json:"
+    local cases=() expect=()
+    c() { cases+=("$1"); expect+=("$2"); }
+    c '{"port_range": "1024-65535\nnet.ipv4.tcp_syncookies = 0"}' \
+      "fail port_range: '1024-65535"$'\n'"net.ipv4.tcp_syncookies = 0' $RANGE"
+    c '{"port_range": "1024 65535 # INJECTED"}' "fail port_range: '1024 65535 # INJECTED' $RANGE"
+    c '{"port_range": ["1024", "65535\nINJECTED=1"]}' \
+      "fail argument 'port_range' is of type str and $NUM: '65535"$'\n'"INJECTED=1' is not a whole number. $NC"
+    # "30\n" is 30, as Python's int() has it
+    c '{"fin_timeout": "30\n"}' "ok net.ipv4.tcp_fin_timeout = 30"
+    c '{"fin_timeout": "30\nnet.ipv4.ip_forward = 1"}' \
+      "fail argument 'fin_timeout' is of type str and $NUM: '30"$'\n'"net.ipv4.ip_forward = 1' is not a whole number. $NC"
+    c '{"fin_timeout": "30 = 1"}' "fail argument 'fin_timeout' is of type str and $NUM: '30 = 1' is not a whole number. $NC"
+    c '{"fin_timeout": "30#INJECTED"}' \
+      "fail argument 'fin_timeout' is of type str and $NUM: '30#INJECTED' is not a whole number. $NC"
+    c '{"fin_timeout": "30\u0000INJECTED"}' \
+      "fail $ARGS \\u0000 is not allowed without JSON_ALLOW_NUL near '\"30\\u0000INJECTED\"' (line 1, column 149). $NC"
+    c '{"fin_timeout": "'"$long"'"}' "fail argument 'fin_timeout' is of type str and $NUM: '$l80' is not a whole number. $NC"
+    c '{"fin_timeout": -5}' "fail fin_timeout: -5 is out of range; allowed values are 1-300. $NC"
+    c '{"fin_timeout": "-1"}' "fail fin_timeout: -1 is out of range; allowed values are 1-300. $NC"
+    c '{"fin_timeout": 99999999999999999999}' \
+      "fail $ARGS too big integer near '99999999999999999999' (line 1, column 151). $NC"
+    c '{"fin_timeout": "99999999999999999999"}' \
+      "fail argument 'fin_timeout' is of type str and $NUM: '99999999999999999999' is not a whole number. $NC"
+    c '{"fin_timeout": 1e400}' "fail $ARGS real number overflow near '1e400' (line 1, column 136). $NC"
+    c '{"fin_timeout": 1e18}' "fail argument 'fin_timeout' is of type float and $NUM. $NC"
+    c '{"fin_timeout": 30.5}' "fail argument 'fin_timeout' is of type float and $NUM. $NC"
+    c '{"fin_timeout": "0x1e"}' "ok net.ipv4.tcp_fin_timeout = 30"
+    c '{"fin_timeout": true}' "fail argument 'fin_timeout' is of type bool and $NUM. $NC"
+    c '{"max_tw_buckets": 16777217}' "fail max_tw_buckets: 16777217 is out of range; allowed values are 0-16777216. $NC"
+    c '{"max_tw_buckets": -1}' "fail max_tw_buckets: -1 is out of range; allowed values are 0-16777216. $NC"
+    c '{"tw_reuse": "1\nnet.ipv4.ip_forward=1"}' \
+      "fail argument 'tw_reuse' is of type str and $NUM: '1"$'\n'"net.ipv4.ip_forward=1' is not a whole number. $NC"
+    c '{"reserved_ports": "8080\n9000"}' "fail reserved_ports: '8080"$'\n'"9000' $PORTS"
+    c '{"reserved_ports": ["8080\nINJECTED"]}' "fail reserved_ports: '8080"$'\n'"INJECTED' $PORTS"
+    c '{"reserved_ports": "8080,#INJECTED"}' "fail reserved_ports: '8080,#INJECTED' $PORTS"
+    c '{"reserved_ports": "8080;9000"}' "fail reserved_ports: '8080;9000' $PORTS"
+    c '{"reserved_ports": "70000"}' "fail reserved_ports: 70000 is not a port; ports are 1-65535. $NC"
+    c '{"reserved_ports": "'"$long"'"}' "fail reserved_ports: '$l80' $PORTS"
+    c '{"reserved_ports": [{"a": 1}]}' \
+      "fail reserved_ports: item 1 is a dict; list items must be ports or \"START-END\" ranges. $NC"
+    c '{"sysctl_file": "'"$T"'/etc/x\n.conf", "fin_timeout": 45}' "fail sysctl_file must not contain control characters. $NC"
+    c '{"net.ipv4.ip_forward": 1}' "fail Unsupported parameters for (porttune) module: net.ipv4.ip_forward. Supported parameters include: apply, backup, conflicts, fin_timeout, max_tw_buckets, max_user_port, persist, port_range, reserved_ports, state, state_file, sysctl_file, time_wait_delay, tw_reuse, tw_reuse_delay."
+    c '{"fin_timeout": 45, "conflicts": "warn\nINJECTED"}' \
+      "fail value of conflicts must be one of: warn, fail, ignore, got: warn"$'\n'"INJECTED. $NC"
+    eq "${#cases[@]}" 31 "injection: number of cases"
     for i in "${!cases[@]}"; do
         # Written as given (jq would round 1e400 and 99999999999999999999),
         # with the paths put in front.
@@ -441,25 +484,32 @@ t_injection() {
             printf '%s' "${cases[$i]#\{}"
         } >"$T/args.json"
         cp "$T/old.conf" "$T/etc/60-porttune.conf"
+        rm -f "$T/state/state.json"
         FIN0=$(live tcp_fin_timeout) RU0=$(live tcp_tw_reuse)
         run
-        if [ "$RC" = 0 ]; then
-            # Accepted only as a number ("30\n" is 30, as Python's int() has
-            # it): what reaches the file is the canonical value alone.
+        if [[ "${expect[$i]}" == ok\ * ]]; then
+            line=${expect[$i]#ok }
             accepted=$((accepted + 1))
-            lines=$(diff "$T/old.conf" "$T/etc/60-porttune.conf" | sed -n 's/^> //p')
-            [ -n "$lines" ] && ! grep -vqE '^net\.ipv4\.[a-z_]+ = [0-9 ,-]*$' <<<"$lines" ||
-                err "injection case $i accepted and wrote: $lines"
+            expect_ok "injection case $i (${cases[$i]:0:60})"
+            # LINE takes the place of the admin's line for its key, nothing else changes
+            eq "$(cat "$T/etc/60-porttune.conf")" \
+               "$(sed "s|^${line%% =*} = .*|${line}|" "$T/old.conf")" \
+               "injection case $i: the file written"
+            k=${line%% =*}
+            eq "$(live "${k#net.ipv4.}")" "${line##* = }" "injection case $i: the live value"
         else
+            msg=${expect[$i]#fail }
             expect_fail "injection case $i (${cases[$i]:0:60})"
+            eq "$(field .msg)" "${msg//@T@/$T}" "injection case $i: message"
             same_file "$T/old.conf" "$T/etc/60-porttune.conf" "injection case $i"
+            [ ! -e "$T/state/state.json" ] || err "injection case $i: refused, yet a state file was written"
             live_unchanged "injection case $i"
         fi
         bad=$(grep -rlE 'INJECTED|syncookies|ip_forward' "$T/etc" "$T/state" 2>/dev/null)
         [ -z "$bad" ] || err "injection case $i: text reached $bad"
     done
     no_temp "$T/etc" "injection"
-    echo "    (${#cases[@]} hostile argument sets: $((${#cases[@]} - accepted)) refused, $accepted reduced to a plain number)"
+    echo "    (${#cases[@]} hostile argument sets: $((${#cases[@]} - accepted)) refused with their message, $accepted reduced to a plain number)"
     # A valid run afterwards writes only "name = digits/space/comma/dash".
     args '{"port_range": "1024-65535", "reserved_ports": [8080, "9000-9100"], "fin_timeout": "30", "tw_reuse": "1"}'
     run
@@ -480,7 +530,7 @@ test_case "read-only bind mount, as root" t_readonly_bind
 test_case "permission denied as uid 65534 (file and live values)" t_permission_denied
 test_case "target directory missing" t_dir_missing
 test_case "kill -9 between temp write and rename; next run cleans up and converges" t_kill_at_rename
-test_case "40 random kill -9: file is always old or new, never partial" t_kill_random
+test_case "40 kill -9 inside the write (>= $KILL_MIN_MID between temp file and rename): file is always old or new, never partial" t_kill_random
 test_case "a persist: false run waits for a held lock" t_unpersisted_waits
 test_case "2 concurrent runs serialize, no lost lines" t_concurrent2
 test_case "10 concurrent runs serialize, no lost lines" t_concurrent10
@@ -489,7 +539,7 @@ test_case "directory is a symlink (also via /./ and /../): refused" t_symlink_di
 test_case "directory writable by group/others or foreign-owned: refused; sticky accepted" t_unsafe_dir
 test_case "a FIFO in the file's place: refused without hanging" t_fifo
 test_case "a FIFO among the boot-order files is skipped, not waited on" t_fifo_in_boot_dir
-test_case "injection attempts never reach the file" t_injection
+test_case "31 injection attempts: each refused with its exact message or reduced to a number" t_injection
 test_case "the machine's own sysctls were not touched" t_host_untouched
 
 echo "$PASS passed, $FAIL failed"

@@ -4,6 +4,29 @@
 
 #define NC "Nothing was changed."
 
+/* Options from json over a start that is not the default: every bool set to
+ * bools (apply and persist default to true, the others to false), conflicts
+ * and state as given. A key that is read must overwrite the start, so a test
+ * over the opposite start proves the key was read, not that the default held. */
+static int options_over(const char *json, bool bools, pt_conflicts_mode_t conflicts,
+                        pt_state_t st, pt_options_t *o, pt_error_t *e)
+{
+    json_error_t jerr;
+    json_t *args = json_loads(json, 0, &jerr);
+    int rc;
+
+    if (args == NULL)
+        fail_msg("bad test JSON %s: %s", json, jerr.text);
+    pt_options_init(o);
+    pt_error_init(e);
+    o->apply = o->persist = o->backup = o->check_mode = o->diff = bools;
+    o->conflicts = conflicts;
+    o->state = st;
+    rc = pt_options_from_json(args, o, e);
+    json_decref(args);
+    return rc;
+}
+
 static void options_defaults_when_only_a_key_is_given(void **state)
 {
     pt_options_t o;
@@ -170,24 +193,23 @@ static void options_bool_true_spellings(void **state)
         "true", "\"yes\"", "\"on\"", "\"1\"", "\"true\"", "\"True\"", "\"YES\"", "\"y\"",
         "\"t\"", "\"On\"", "1", "1.0",
     };
-    char json[200];
+    char json[300];
     pt_options_t o;
     pt_error_t e;
     size_t i;
+    const char *s;
 
     (void)state;
     for (i = 0; i < sizeof(spellings) / sizeof(spellings[0]); i++) {
-        snprintf(json, sizeof(json), "{\"backup\": %s, \"apply\": false, \"persist\": false}",
-                 spellings[i]);
-        if (pt_test_options(json, &o, &e) != 0)
+        s = spellings[i];
+        /* every bool starts false (apply and persist against their default) */
+        snprintf(json, sizeof(json), "{\"apply\": %s, \"persist\": %s, \"backup\": %s, "
+                 "\"_ansible_check_mode\": %s, \"_ansible_diff\": %s}", s, s, s, s, s);
+        if (options_over(json, false, PT_CONFLICTS_WARN, PT_STATE_PRESENT, &o, &e) != 0)
             fail_msg("%s: %s", json, e.msg);
-        assert_true(o.backup);
-        pt_options_free(&o);
-        /* and back to true over a default of true via the same spelling */
-        snprintf(json, sizeof(json), "{\"apply\": %s, \"persist\": %s}", spellings[i], spellings[i]);
-        assert_int_equal(pt_test_options(json, &o, &e), 0);
-        assert_true(o.apply);
-        assert_true(o.persist);
+        if (!(o.apply && o.persist && o.backup && o.check_mode && o.diff))
+            fail_msg("%s: apply %d persist %d backup %d check_mode %d diff %d, want all 1", json,
+                     o.apply, o.persist, o.backup, o.check_mode, o.diff);
         pt_options_free(&o);
     }
 }
@@ -198,20 +220,23 @@ static void options_bool_false_spellings(void **state)
         "false", "\"no\"", "\"off\"", "\"0\"", "\"false\"", "\"False\"", "\"NO\"", "\"n\"",
         "\"f\"", "\"Off\"", "0", "0.0",
     };
-    char json[200];
+    char json[300];
     pt_options_t o;
     pt_error_t e;
     size_t i;
+    const char *s;
 
     (void)state;
     for (i = 0; i < sizeof(spellings) / sizeof(spellings[0]); i++) {
-        snprintf(json, sizeof(json), "{\"apply\": %s, \"persist\": %s, \"backup\": %s}",
-                 spellings[i], spellings[i], spellings[i]);
-        if (pt_test_options(json, &o, &e) != 0)
+        s = spellings[i];
+        /* every bool starts true (backup, check mode, diff against their default) */
+        snprintf(json, sizeof(json), "{\"apply\": %s, \"persist\": %s, \"backup\": %s, "
+                 "\"_ansible_check_mode\": %s, \"_ansible_diff\": %s}", s, s, s, s, s);
+        if (options_over(json, true, PT_CONFLICTS_WARN, PT_STATE_PRESENT, &o, &e) != 0)
             fail_msg("%s: %s", json, e.msg);
-        assert_false(o.apply);
-        assert_false(o.persist);
-        assert_false(o.backup);
+        if (o.apply || o.persist || o.backup || o.check_mode || o.diff)
+            fail_msg("%s: apply %d persist %d backup %d check_mode %d diff %d, want all 0", json,
+                     o.apply, o.persist, o.backup, o.check_mode, o.diff);
         pt_options_free(&o);
     }
 }
@@ -247,29 +272,38 @@ static void options_bool_rejects_other_values(void **state)
 
 static void options_null_means_unset(void **state)
 {
-    pt_options_t o;
-    pt_error_t e;
-
-    (void)state;
-    assert_int_equal(pt_test_options(
+    static const char json[] =
         "{\"fin_timeout\": null, \"port_range\": null, \"reserved_ports\": null, "
         "\"apply\": null, \"persist\": null, \"backup\": null, \"state\": null, "
         "\"conflicts\": null, \"sysctl_file\": null, \"state_file\": null, "
-        "\"_ansible_check_mode\": null, \"_ansible_diff\": null, \"tw_reuse\": 1}", &o, &e), 0);
-    assert_false(o.has[PT_K_FIN_TIMEOUT]);
-    assert_false(o.has[PT_K_PORT_RANGE]);
-    assert_false(o.has[PT_K_RESERVED_PORTS]);
-    assert_true(o.has[PT_K_TW_REUSE]);
-    assert_true(o.apply);
-    assert_true(o.persist);
-    assert_false(o.backup);
-    assert_false(o.check_mode);
-    assert_false(o.diff);
-    assert_int_equal(o.state, PT_STATE_PRESENT);
-    assert_int_equal(o.conflicts, PT_CONFLICTS_WARN);
-    assert_string_equal(o.sysctl_file, PT_DEFAULT_SYSCTL_FILE);
-    assert_string_equal(o.state_file, PT_DEFAULT_STATE_FILE);
-    pt_options_free(&o);
+        "\"_ansible_check_mode\": null, \"_ansible_diff\": null, \"tw_reuse\": 1}";
+    pt_options_t o;
+    pt_error_t e;
+    bool b;
+
+    (void)state;
+    /* null leaves each option where it was: from either start, against the
+     * default in one of them */
+    for (b = false;; b = true) {
+        assert_int_equal(options_over(json, b, b ? PT_CONFLICTS_FAIL : PT_CONFLICTS_IGNORE,
+                                      b ? PT_STATE_ABSENT : PT_STATE_PRESENT, &o, &e), 0);
+        assert_false(o.has[PT_K_FIN_TIMEOUT]);
+        assert_false(o.has[PT_K_PORT_RANGE]);
+        assert_false(o.has[PT_K_RESERVED_PORTS]);
+        assert_true(o.has[PT_K_TW_REUSE]);
+        assert_int_equal(o.apply, b);
+        assert_int_equal(o.persist, b);
+        assert_int_equal(o.backup, b);
+        assert_int_equal(o.check_mode, b);
+        assert_int_equal(o.diff, b);
+        assert_int_equal(o.state, b ? PT_STATE_ABSENT : PT_STATE_PRESENT);
+        assert_int_equal(o.conflicts, b ? PT_CONFLICTS_FAIL : PT_CONFLICTS_IGNORE);
+        assert_string_equal(o.sysctl_file, PT_DEFAULT_SYSCTL_FILE);
+        assert_string_equal(o.state_file, PT_DEFAULT_STATE_FILE);
+        pt_options_free(&o);
+        if (b)
+            break;
+    }
 }
 
 static void options_check_mode_and_diff_honoured(void **state)
@@ -278,13 +312,14 @@ static void options_check_mode_and_diff_honoured(void **state)
     pt_error_t e;
 
     (void)state;
-    assert_int_equal(pt_test_options("{\"_ansible_check_mode\": true, \"_ansible_diff\": \"yes\"}",
-                                     &o, &e), 0);
+    assert_int_equal(options_over("{\"_ansible_check_mode\": true, \"_ansible_diff\": \"yes\"}",
+                                  false, PT_CONFLICTS_WARN, PT_STATE_PRESENT, &o, &e), 0);
     assert_true(o.check_mode);
     assert_true(o.diff);
     pt_options_free(&o);
-    assert_int_equal(pt_test_options("{\"_ansible_check_mode\": \"no\", \"_ansible_diff\": false}",
-                                     &o, &e), 0);
+    /* false over a start of true: the default (false) would prove nothing */
+    assert_int_equal(options_over("{\"_ansible_check_mode\": \"no\", \"_ansible_diff\": false}",
+                                  true, PT_CONFLICTS_WARN, PT_STATE_PRESENT, &o, &e), 0);
     assert_false(o.check_mode);
     assert_false(o.diff);
     pt_options_free(&o);
@@ -516,21 +551,33 @@ static void options_reserved_ports_rejections(void **state)
 
 static void options_choices(void **state)
 {
+    static const struct {
+        const char *json;
+        pt_conflicts_mode_t start_c, want_c;
+        pt_state_t start_s, want_s;
+    } cases[] = {   /* each from a start that is not what it asks for */
+        { "{\"conflicts\": \"fail\", \"state\": \"absent\"}",
+          PT_CONFLICTS_WARN, PT_CONFLICTS_FAIL, PT_STATE_PRESENT, PT_STATE_ABSENT },
+        { "{\"conflicts\": \"ignore\", \"state\": \"present\"}",
+          PT_CONFLICTS_FAIL, PT_CONFLICTS_IGNORE, PT_STATE_ABSENT, PT_STATE_PRESENT },
+        { "{\"conflicts\": \"warn\", \"state\": \"present\"}",
+          PT_CONFLICTS_IGNORE, PT_CONFLICTS_WARN, PT_STATE_ABSENT, PT_STATE_PRESENT },
+        { "{\"conflicts\": \"warn\"}",
+          PT_CONFLICTS_FAIL, PT_CONFLICTS_WARN, PT_STATE_ABSENT, PT_STATE_ABSENT },
+    };
     pt_options_t o;
     pt_error_t e;
+    size_t i;
 
     (void)state;
-    assert_int_equal(pt_test_options("{\"conflicts\": \"fail\", \"state\": \"absent\"}", &o, &e), 0);
-    assert_int_equal(o.conflicts, PT_CONFLICTS_FAIL);
-    assert_int_equal(o.state, PT_STATE_ABSENT);
-    pt_options_free(&o);
-    assert_int_equal(pt_test_options("{\"conflicts\": \"ignore\", \"state\": \"present\"}", &o, &e), 0);
-    assert_int_equal(o.conflicts, PT_CONFLICTS_IGNORE);
-    assert_int_equal(o.state, PT_STATE_PRESENT);
-    pt_options_free(&o);
-    assert_int_equal(pt_test_options("{\"conflicts\": \"warn\"}", &o, &e), 0);
-    assert_int_equal(o.conflicts, PT_CONFLICTS_WARN);
-    pt_options_free(&o);
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        assert_int_equal(options_over(cases[i].json, false, cases[i].start_c, cases[i].start_s,
+                                      &o, &e), 0);
+        if (o.conflicts != cases[i].want_c || o.state != cases[i].want_s)
+            fail_msg("%s: conflicts %d state %d, want %d %d", cases[i].json, o.conflicts, o.state,
+                     cases[i].want_c, cases[i].want_s);
+        pt_options_free(&o);
+    }
 }
 
 static void options_choice_rejections(void **state)
