@@ -360,6 +360,6 @@ int pt_boot_model(const pt_boot_file_t *files, size_t n, long ours, unsigned sup
         free(st.ourkey[k]);
     }
     if (rc != 0)
-        return pt_error_set(err, PT_ENOMEM, 0, "sysctl.d", "out of memory while reading sysctl.d");
+        return pt_error_set(err, PT_ENOMEM, 0, "sysctl.d", "out of memory while reading sysctl.d. Nothing was changed.");
     return 0;
 }
