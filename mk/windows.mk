@@ -7,6 +7,8 @@
 #                        value meaning, fnmatch shim, Windows planning (native,
 #                        no Wine)
 #   make windows-test    windows-unit + the .exe under Wine (tests/win/run.sh)
+#                        + its port-pressure diagnosis on real sockets
+#                        (tests/win/diag.sh)
 
 # mingw has no <fnmatch.h>; the shim in module_src/win/compat stands in for
 # it in the .exe only.
@@ -47,9 +49,19 @@ build/win/fake_netsh.exe: tests/win/fake_netsh.c
 windows-deps:
 	sh scripts/deps.sh windows
 
+# Test program for the diagnosis test: a Windows process holding connections.
+build/win/holder.exe: tests/win/holder.c
+	@mkdir -p $(@D)
+	$(MINGWCC) $(CSTD) $(WARN) $(OPT) -s -o $@ $< -lws2_32
+
 # Sub-make: the cross compiler and Wine may only just have been installed.
+# diag.sh: the diagnosis with real sockets in a network namespace of its own
+# (needs root); it compares with the Linux binary on the same traffic.
 windows-test: windows-deps
-	$(MAKE) library/porttune.exe build/win/fake_netsh.exe windows-unit
+	$(MAKE) library/porttune.exe library/porttune build/win/fake_netsh.exe \
+	  build/win/holder.exe windows-unit
 	bash tests/win/run.sh library/porttune.exe build/win/fake_netsh.exe
+	bash tests/win/diag.sh library/porttune.exe build/win/fake_netsh.exe \
+	  build/win/holder.exe library/porttune
 
 TESTS += windows-test

@@ -27,6 +27,9 @@ int pt__win_run(const wchar_t *exe, const wchar_t *args, char **out,
 
 /* ---- registry.c ---- */
 
+#define TCPIP_KEY L"SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Parameters"
+#define TCPIP_TEXT "HKLM\\SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Parameters"
+
 #define PT_STATE_KEY L"SOFTWARE\\porttune"
 #define PT_STATE_TEXT "HKLM\\SOFTWARE\\porttune"
 
@@ -57,6 +60,22 @@ char *pt__state_get(const wchar_t *name);
 LONG pt__state_set(const wchar_t *name, const char *text);
 void pt__state_forget(const wchar_t *name);
 
+/* ---- backend.c ---- */
+
+/* The Windows version as RtlGetVersion reports it. */
+void pt__win_version(unsigned *major, unsigned *minor);
+
+/* ---- tcptable.c: the TCP tables (diagnosis) ---- */
+
+/* Called once per row with the socket and its owning PID (0: none, as for
+ * TIME_WAIT). Return 0 to go on; any other value stops the reader. */
+struct pt_diag_sock;
+typedef int (*pt_tcprow_fn)(const struct pt_diag_sock *s, uint32_t pid, void *arg);
+/* Streams every TCP row of family fam (0 IPv4, 1 IPv6) from
+ * GetExtendedTcpTable(TCP_TABLE_OWNER_PID_ALL), listeners and TIME_WAIT
+ * included. Returns 0, the callback's nonzero value, PT_ENOMEM or PT_EIO. */
+int pt__tcptable_read(int fam, pt_tcprow_fn fn, void *arg, pt_error_t *err);
+
 /* ---- portrange.c ---- */
 
 extern const wchar_t *const pt__family_w[2];     /* L"ipv4", L"ipv6" */
@@ -66,6 +85,8 @@ extern const char *const pt__family_name[2];     /* "IPv4", "IPv6" */
  * pt__win_run, errors naming object. */
 int pt__netsh_run(const wchar_t *args, char **out, DWORD *code, const char *object,
                   pt_error_t *err);
+/* One family's (0 IPv4, 1 IPv6) TCP dynamic port range through netsh. */
+int pt__portrange_show(int fam, unsigned long *start, unsigned long *count, pt_error_t *err);
 /* Fills cur's port_range from both families' dynamic ranges. */
 int pt__portrange_read(const pt_options_t *opts, pt_current_t *cur, pt_error_t *err);
 
@@ -82,6 +103,13 @@ int pt__portrange_undo(const pt_portrange_undo_t *u, pt_error_t *err);
 
 /* ---- excluded.c: reserved_ports ---- */
 
+/* One family's TCP excluded port ranges through netsh: an owned array *rows
+ * of *n rows (free it). */
+int pt__excluded_show(int fam, pt_exrange_t **rows, size_t *n, pt_error_t *err);
+/* A copy of the ports porttune recorded adding for fam into *out (free it;
+ * empty when none); an unreadable record adds a sentence to notes. Returns 0
+ * or PT_ENOMEM. */
+int pt__excluded_record(int fam, pt_value_t *out, pt_strlist_t *notes);
 /* Fills cur's reserved_ports when in scope: live = the ports excluded for
  * both families (anyone's), original = the same without porttune's ranges. */
 int pt__excluded_read(const pt_options_t *opts, pt_current_t *cur, pt_error_t *err);

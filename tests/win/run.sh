@@ -52,8 +52,9 @@ BOOT=$(( $(ms) - T0 ))
 C="$WINEPREFIX/drive_c/pt"
 mkdir -p "$C"
 cp "$EXE" "$C/porttune.exe"
-cp "$FAKE" "$C/fake_netsh.exe"
-export PORTTUNE_TEST_NETSH='C:\pt\fake_netsh.exe'
+# shellcheck source=tests/win/lib.sh
+. "$HERE/lib.sh"
+pt_wine_install_netsh "$FAKE" "$C" || die "cannot install the netsh double"
 export FAKE_NETSH_STATE='C:\pt\netsh-state.txt'
 export FAKE_NETSH_LOG='C:\pt\netsh-log.txt'
 export FAKE_NETSH_FAIL=""

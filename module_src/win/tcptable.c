@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: MIT */
+/* The TCP tables through GetExtendedTcpTable, row by row as the diagnosis' sockets. */
+/* winsock2.h before windows.h (winsys.h): AF_INET6 and no clash with winsock 1. */
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include "winsys.h"
+#include "diag/diag.h"
+
+#include <iphlpapi.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* MIB_TCP_STATE (CLOSED 1 .. DELETE_TCB 12) to the kernel numbering the
+ * aggregator counts in; DELETE_TCB is a connection being torn down. */
+static uint8_t state_of(DWORD s)
+{
+    static const uint8_t map[13] = {
+        0, PT_TCP_CLOSE, PT_TCP_LISTEN, PT_TCP_SYN_SENT, PT_TCP_SYN_RECV,
+        PT_TCP_ESTABLISHED, PT_TCP_FIN_WAIT1, PT_TCP_FIN_WAIT2, PT_TCP_CLOSE_WAIT,
+        PT_TCP_CLOSING, PT_TCP_LAST_ACK, PT_TCP_TIME_WAIT, PT_TCP_CLOSE,
+    };
+
+    return s < 13 ? map[s] : 0;
+}
+
+/* Ports sit in network order in the low 16 bits. */
+static uint16_t port_of(DWORD p)
+{
+    return (uint16_t)(((p & 0xff) << 8) | ((p >> 8) & 0xff));
+}
+
+/* The whole table in one owned buffer: its size changes between the sizing
+ * call and the read, so ask again while it grows. */
+static int fetch(int fam, void **buf, pt_error_t *err)
+{
+    ULONG af = fam ? AF_INET6 : AF_INET;
+    DWORD size = 0, rc;
+    int tries;
+
+    *buf = NULL;
+    for (tries = 0; tries < 8; tries++) {
+        rc = GetExtendedTcpTable(*buf, &size, FALSE, af, TCP_TABLE_OWNER_PID_ALL, 0);
+        if (rc == NO_ERROR && *buf != NULL)
+            return 0;
+        if (rc != ERROR_INSUFFICIENT_BUFFER && rc != NO_ERROR)
+            break;
+        free(*buf);
+        size += size / 8 + 4096;
+        if ((*buf = malloc(size)) == NULL)
+            return pt_error_set(err, PT_ENOMEM, ENOMEM, "diagnosis",
+                                "Out of memory reading the TCP table.");
+    }
+    free(*buf);
+    *buf = NULL;
+    if (fam && (rc == ERROR_NOT_SUPPORTED || rc == ERROR_INVALID_PARAMETER))
+        return 1;     /* no IPv6 stack: an empty table */
+    {
+        char msg[256];
+
+        pt__win_strerror(rc, msg, sizeof(msg));
+        return pt_error_set(err, PT_EIO, (int)rc, "GetExtendedTcpTable",
+                            "Cannot read the %s TCP table (GetExtendedTcpTable): %s. "
+                            "Nothing was changed.", fam ? "IPv6" : "IPv4", msg);
+    }
+}
+
+int pt__tcptable_read(int fam, pt_tcprow_fn fn, void *arg, pt_error_t *err)
+{
+    void *buf = NULL;
+    pt_diag_sock_t s;
+    DWORD i;
+    int rc = fetch(fam, &buf, err);
+
+    if (rc != 0)
+        return rc == 1 ? 0 : rc;
+    memset(&s, 0, sizeof(s));
+    if (!fam) {
+        const MIB_TCPTABLE_OWNER_PID *t = buf;
+
+        s.family = PT_DIAG_AF_INET;
+        for (i = 0; i < t->dwNumEntries && rc == 0; i++) {
+            const MIB_TCPROW_OWNER_PID *r = &t->table[i];
+
+            s.state = state_of(r->dwState);
+            s.lport = port_of(r->dwLocalPort);
+            s.rport = port_of(r->dwRemotePort);
+            memcpy(s.laddr, &r->dwLocalAddr, 4);
+            memcpy(s.raddr, &r->dwRemoteAddr, 4);
+            rc = fn(&s, r->dwOwningPid, arg);
+        }
+    } else {
+        const MIB_TCP6TABLE_OWNER_PID *t = buf;
+
+        s.family = PT_DIAG_AF_INET6;
+        for (i = 0; i < t->dwNumEntries && rc == 0; i++) {
+            const MIB_TCP6ROW_OWNER_PID *r = &t->table[i];
+
+            s.state = state_of(r->dwState);
+            s.lport = port_of(r->dwLocalPort);
+            s.rport = port_of(r->dwRemotePort);
+            memcpy(s.laddr, r->ucLocalAddr, 16);
+            memcpy(s.raddr, r->ucRemoteAddr, 16);
+            rc = fn(&s, r->dwOwningPid, arg);
+        }
+    }
+    free(buf);
+    return rc;
+}
