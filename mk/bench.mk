@@ -27,3 +27,11 @@ build/bench/floor: bench/module/floor.c
 
 bench-module: library/porttune build/bench/measure build/bench/floor $(BENCH_VENV)/.done
 	bash bench/module/run.sh $(BENCH_ROUNDS)
+
+# Issue 14: the Windows diagnosis under Wine at 20,000 TIME_WAIT sockets next
+# to Wine's `netstat -ano` (bench/windiag; root, a network namespace).
+.PHONY: bench-windiag
+bench-windiag: library/porttune.exe build/win/fake_netsh.exe build/diag/measure build/diag/twgen
+	bash bench/windiag/run.sh $(WINDIAG_N) $(WINDIAG_REPS)
+WINDIAG_N    ?= 20000
+WINDIAG_REPS ?= 3

@@ -16,7 +16,8 @@ library/porttune.exe: CSTD += -Imodule_src/win/compat
 
 
 WIN_PURE_SRC := module_src/win/netsh.c module_src/win/regvalue.c module_src/win/exclset.c
-WIN_UNIT_BIN := build/unit/test_netsh build/unit/test_excluded build/unit/test_plan_windows
+WIN_UNIT_BIN := build/unit/test_netsh build/unit/test_excluded build/unit/test_plan_windows \
+                build/unit/test_windiag
 
 # The generic unit rule links core + linux; the netsh test also needs the
 # backend's pure files, and the fnmatch shim built under another name so it
@@ -36,6 +37,14 @@ build/unit/test_netsh: tests/unit/test_netsh.c $(WIN_PURE_SRC) $(WIN_PURE_DEPS) 
 build/unit/test_excluded: tests/unit/test_excluded.c $(WIN_PURE_SRC) $(WIN_PURE_DEPS) $(HDRS)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOSTFLAGS) -o $@ $< $(WIN_PURE_SRC) $(WIN_PURE_DEPS) -lcmocka
+
+# The diagnosis' pure parts: excluded ranges, advice, owning processes.
+WIN_DIAG_PURE := module_src/win/exclreport.c module_src/win/owners.c
+build/unit/test_windiag: tests/unit/test_windiag.c $(WIN_PURE_SRC) $(WIN_DIAG_PURE) \
+                         $(WIN_PURE_DEPS) $(HDRS)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOSTFLAGS) -o $@ $< $(WIN_PURE_SRC) $(WIN_DIAG_PURE) $(WIN_PURE_DEPS) \
+	  -ljansson -lcmocka
 
 .PHONY: windows-unit windows-test windows-deps
 windows-unit: $(WIN_UNIT_BIN)

@@ -32,7 +32,7 @@ FAKE=$(realpath "${2:-$ROOT/build/win/fake_netsh.exe}")
 HOLDER=$(realpath "${3:-$ROOT/build/win/holder.exe}")
 LINUX_PT=$(realpath "${4:-$ROOT/library/porttune}")
 WINE=$(command -v wine || command -v wine64) || die "needs wine (sh scripts/deps.sh windows)"
-for c in jq wineboot wineserver python3 ip ss; do
+for c in jq wineboot wineserver python3 ip ss x86_64-w64-mingw32-objdump; do
   command -v "$c" >/dev/null || die "needs $c"
 done
 for f in "$EXE" "$FAKE" "$HOLDER" "$LINUX_PT"; do [ -f "$f" ] || die "no $f"; done
@@ -221,6 +221,27 @@ t_same_counts_as_linux() {
   eq "$(j .listeners.in_ephemeral_range)" "$(printf '%s' "$lin" | jq -c .listeners.in_ephemeral_range)" "listeners"
 }
 
+# The diagnosis adds iphlpapi.dll; the .exe still imports Windows' own DLLs only.
+t_imports_windows_dlls_only() {
+  local dlls
+  dlls=$(x86_64-w64-mingw32-objdump -p "$EXE" | awk '/DLL Name:/ { print tolower($3) }' | sort | tr '\n' ' ')
+  eq "$dlls" "advapi32.dll iphlpapi.dll kernel32.dll msvcrt.dll " "imported DLLs"
+}
+
+# Every key of the Windows report is in porttune_info's RETURN docs.
+t_return_docs_cover_the_report() {
+  report
+  printf '%s' "$OUT" | python3 -c '
+import json, sys, yaml
+doc = yaml.safe_load(open(sys.argv[1]))["RETURN"]["port_pressure"]["contains"]
+rep = json.load(sys.stdin)
+missing = sorted(set(rep) - set(doc))
+for key in ("processes", "excluded_ranges"):
+    missing += [key + "." + k for k in sorted(set(rep[key]) - set(doc[key]["contains"]))]
+print(" ".join(missing))' "$ROOT/library/porttune_info.yml" >"$C/undocumented.txt" 2>&1 || bad "check failed: $(cat "$C/undocumented.txt")"
+  eq "$(cat "$C/undocumented.txt")" "" "keys the RETURN docs lack"
+}
+
 t_porttune_info_module() {
   printf '%s' '{"_ansible_module_name": "porttune_info", "top": 1, "threshold": "5", "_ansible_check_mode": true}' \
     >"$C/args.json"
@@ -250,8 +271,8 @@ t_text_report() {
 
 for name in t_counts_by_state_and_destination t_owning_processes \
   t_listeners_in_the_dynamic_range t_excluded_ranges t_threshold_advice \
-  t_same_counts_as_linux t_porttune_info_module t_capacity_from_ranges_and_time_wait_delay \
-  t_text_report; do
+  t_same_counts_as_linux t_return_docs_cover_the_report t_porttune_info_module t_capacity_from_ranges_and_time_wait_delay \
+  t_text_report t_imports_windows_dlls_only; do
   t "$name"
 done
 echo "$PASS passed, $FAIL failed"
