@@ -34,4 +34,4 @@ bench-module: library/porttune build/bench/measure build/bench/floor $(BENCH_VEN
 bench-windiag: library/porttune.exe build/win/fake_netsh.exe build/diag/measure build/diag/twgen
 	bash bench/windiag/run.sh $(WINDIAG_N) $(WINDIAG_REPS)
 WINDIAG_N    ?= 20000
-WINDIAG_REPS ?= 3
+WINDIAG_REPS ?= 1

@@ -30,26 +30,38 @@ static uint16_t port_of(DWORD p)
     return (uint16_t)(((p & 0xff) << 8) | ((p >> 8) & 0xff));
 }
 
-/* The whole table in one owned buffer: its size changes between the sizing
- * call and the read, so ask again while it grows. */
+/* The row count from the cheap class without owners, for the buffer size:
+ * a call that is too small still builds the whole table first, and Wine
+ * finds each row's owner by scanning every process' descriptors (seconds
+ * per thousand rows), so the owner class is asked once where it can be. */
+static DWORD estimate(ULONG af)
+{
+    DWORD size = 0;
+
+    (void)GetExtendedTcpTable(NULL, &size, FALSE, af, TCP_TABLE_BASIC_ALL, 0);
+    return size;
+}
+
+/* The whole table in one owned buffer, asked again while it grows. */
 static int fetch(int fam, void **buf, pt_error_t *err)
 {
     ULONG af = fam ? AF_INET6 : AF_INET;
-    DWORD size = 0, rc;
+    /* A basic row is 20 bytes (IPv4) and the owner row 24, or 52 and 56:
+     * 1.25 times the basic size with room to grow covers both. */
+    DWORD size = estimate(af), rc = ERROR_INSUFFICIENT_BUFFER;
     int tries;
 
+    size += size / 4 + 4096;
     *buf = NULL;
-    for (tries = 0; tries < 8; tries++) {
-        rc = GetExtendedTcpTable(*buf, &size, FALSE, af, TCP_TABLE_OWNER_PID_ALL, 0);
-        if (rc == NO_ERROR && *buf != NULL)
-            return 0;
-        if (rc != ERROR_INSUFFICIENT_BUFFER && rc != NO_ERROR)
-            break;
+    for (tries = 0; tries < 8 && rc == ERROR_INSUFFICIENT_BUFFER; tries++) {
         free(*buf);
-        size += size / 8 + 4096;
         if ((*buf = malloc(size)) == NULL)
             return pt_error_set(err, PT_ENOMEM, ENOMEM, "diagnosis",
                                 "Out of memory reading the TCP table.");
+        rc = GetExtendedTcpTable(*buf, &size, FALSE, af, TCP_TABLE_OWNER_PID_ALL, 0);
+        if (rc == NO_ERROR)
+            return 0;
+        size += size / 8 + 4096;
     }
     free(*buf);
     *buf = NULL;

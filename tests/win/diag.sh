@@ -197,7 +197,7 @@ t_excluded_ranges() {
   eq "$(j .excluded_ranges.largest_free_block)" '{"start":40000,"end":40499,"ports":500}' "largest free block"
   eq "$(j .excluded_ranges.wsl_mirrored_block_free)" false "no 4096-port block"
   has "$(j -r '.warnings | join(" | ")')" "has no free block of 4096 contiguous ports" "WSL warning"
-  eq "$(j '[.advice[] | select(.setting == "port_range") | .value]')" '["36404-40999"]' \
+  eq "$(j '[.advice[] | select(.setting == "port_range" and (.reason | contains("4096"))) | .value]')" '["36404-40999"]' \
     "port_range that holds a free 4096 block"
 }
 
