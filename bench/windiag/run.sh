@@ -59,9 +59,11 @@ printf '%s\n' excl-list "excl 5357 5357 system" >"$C/netsh-state.txt"
 bg_ticks() {
   local p t=0 f
   for p in /proc/[0-9]*; do
-    [ "${p#/proc/}" = "$$" ] && continue
-    tr '\0' '\n' <"$p/environ" 2>/dev/null | grep -qx "WINEPREFIX=$WINEPREFIX" || continue
-    read -r -a f <"$p/stat" 2>/dev/null || continue
+    # Only the long-lived ones: a process that ends between two readings
+    # would take its ticks with it.
+    { grep -qE '^(wineserver|winedevice|services)' "$p/comm" &&
+      grep -qaF "WINEPREFIX=$WINEPREFIX" "$p/environ" && read -r -a f <"$p/stat"; } 2>/dev/null ||
+      continue
     t=$(( t + f[13] + f[14] ))
   done
   echo "$t"
@@ -89,21 +91,23 @@ run() {
   b1=$(bg_ticks)
   rows+=("$label|$wall|$cpu|$rss|$(( (b1 - b0) * 1000 / hz / reps ))")
 }
+# Wine builds the table while it reads /proc/net/tcp, finding each row's
+# owner on the way; sockets that leave TIME_WAIT meanwhile are not seen, so
+# the rows seen are printed, not required.
 run '`porttune.exe diagnose --json`' "$C/diag.json" "$WINE" 'C:\pt\porttune.exe' diagnose --json --threshold 100
-got=$(tr -d '\r' <"$C/diag.json" | jq .time_wait.total)
-[ "$got" = "$n" ] || die "porttune.exe reported $got TIME_WAIT sockets, not $n"
+seen=("$(tr -d '\r' <"$C/diag.json" | jq .time_wait.total)")
 run '`netstat -ano`' "$C/netstat.txt" "$WINE" netstat -ano
-got=$(grep -c TIME_WAIT "$C/netstat.txt")
-[ "$got" = "$n" ] || die "netstat -ano listed $got TIME_WAIT rows, not $n"
+seen+=("$(grep -c TIME_WAIT "$C/netstat.txt")")
 run '`cmd /c exit 0` (Wine start-up floor)' /dev/null "$WINE" cmd /c exit 0
+seen+=("-")
 
 IFS='|' read -r _ nw nc nr nb <<<"${rows[1]}"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f×", a / b }'; }
-echo "| TIME_WAIT | command ($("$WINE" --version)) | wall ms | CPU ms | peak RSS KiB | Wine services CPU ms | wall vs netstat | RSS vs netstat |"
-echo "|---|---|---|---|---|---|---|---|"
-for r in "${rows[@]}"; do
-  IFS='|' read -r label w c m bgc <<<"$r"
-  echo "| $n | $label | $w | $c | $m | $bgc | $(ratio "$w" "$nw") | $(ratio "$m" "$nr") |"
+echo "| TIME_WAIT made | seen | command ($("$WINE" --version)) | wall ms | CPU ms | peak RSS KiB | Wine services CPU ms | wall vs netstat | RSS vs netstat |"
+echo "|---|---|---|---|---|---|---|---|---|"
+for i in "${!rows[@]}"; do
+  IFS='|' read -r label w c m bgc <<<"${rows[$i]}"
+  echo "| $n | ${seen[$i]} | $label | $w | $c | $m | $bgc | $(ratio "$w" "$nw") | $(ratio "$m" "$nr") |"
 done
 echo
 echo "Median of $reps run(s) each, N fresh TIME_WAIT sockets before each (the"

@@ -170,6 +170,7 @@ int pt_diag_run(const char *root, const char *source, unsigned top_n,
                 double threshold_pct, json_t **report, pt_error_t *err)
 {
     pt_diag_config_t cfg;
+    void *table[2] = { NULL, NULL };
     ranges_t r;
     run_t run;
     unsigned major, minor;
@@ -190,7 +191,13 @@ int pt_diag_run(const char *root, const char *source, unsigned top_n,
     memset(&r, 0, sizeof(r));
     memset(&run, 0, sizeof(run));
     pt_diag_config_init(&cfg);
-    rc = read_ranges(&r, err);
+    /* The sockets first: they change by the second (TIME_WAIT ends), the
+     * ranges netsh reads next do not, and each netsh run takes a while. */
+    rc = pt__tcptable_fetch(0, &table[0], err);
+    if (rc == 0)
+        rc = pt__tcptable_fetch(1, &table[1], err);
+    if (rc == 0)
+        rc = read_ranges(&r, err);
     if (rc == 0) {
         cfg.os = PT_OS_WINDOWS;
         cfg.range_lo = (unsigned)r.start[0];
@@ -205,9 +212,9 @@ int pt_diag_run(const char *root, const char *source, unsigned top_n,
     if (rc == 0 && (run.d = pt_diag_new(&cfg, err)) == NULL)
         rc = err->code;
     if (rc == 0)
-        rc = pt__tcptable_read(0, count_row, &run, err);
+        rc = pt__tcptable_walk(0, table[0], count_row, &run);
     if (rc == 0)
-        rc = pt__tcptable_read(1, count_row, &run, err);
+        rc = pt__tcptable_walk(1, table[1], count_row, &run);
     if (rc == PT_ENOMEM && err->code == 0)
         pt_error_set(err, rc, ENOMEM, "diagnosis", "Out of memory counting sockets.");
     if (rc == 0 && (*report = pt_diag_report(run.d, err)) == NULL)
@@ -218,6 +225,8 @@ int pt_diag_run(const char *root, const char *source, unsigned top_n,
         rc = pt_error_set(err, PT_ENOMEM, ENOMEM, "diagnosis",
                           "Out of memory building the diagnosis report.");
     }
+    free(table[0]);
+    free(table[1]);
     pt_diag_free(run.d);
     pt__owners_free(&run.owners);
     pt_diag_config_free(&cfg);

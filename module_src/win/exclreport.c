@@ -131,7 +131,7 @@ static json_t *row_json(const pt_exrange_t *r, const char *owner, bool v4, bool 
     }
     return json_pack("{s:I, s:I, s:I, s:o, s:s, s:b, s:s}",
                      "start", (json_int_t)r->lo, "end", (json_int_t)r->hi,
-                     "ports", (json_int_t)(r->hi - r->lo + 1), "families", fams,
+                     "ports", (json_int_t)r->hi - (json_int_t)r->lo + 1, "families", fams,
                      "owner", owner, "administered", r->admin,
                      "position", pt__excl_position(r->lo, r->hi, rlo, rhi));
 }

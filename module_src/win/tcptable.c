@@ -77,18 +77,24 @@ static int fetch(int fam, void **buf, pt_error_t *err)
     }
 }
 
-int pt__tcptable_read(int fam, pt_tcprow_fn fn, void *arg, pt_error_t *err)
+int pt__tcptable_fetch(int fam, void **table, pt_error_t *err)
 {
-    void *buf = NULL;
+    int rc = fetch(fam, table, err);
+
+    return rc == 1 ? 0 : rc;
+}
+
+int pt__tcptable_walk(int fam, const void *table, pt_tcprow_fn fn, void *arg)
+{
     pt_diag_sock_t s;
     DWORD i;
-    int rc = fetch(fam, &buf, err);
+    int rc = 0;
 
-    if (rc != 0)
-        return rc == 1 ? 0 : rc;
+    if (table == NULL)
+        return 0;
     memset(&s, 0, sizeof(s));
     if (!fam) {
-        const MIB_TCPTABLE_OWNER_PID *t = buf;
+        const MIB_TCPTABLE_OWNER_PID *t = table;
 
         s.family = PT_DIAG_AF_INET;
         for (i = 0; i < t->dwNumEntries && rc == 0; i++) {
@@ -102,7 +108,7 @@ int pt__tcptable_read(int fam, pt_tcprow_fn fn, void *arg, pt_error_t *err)
             rc = fn(&s, r->dwOwningPid, arg);
         }
     } else {
-        const MIB_TCP6TABLE_OWNER_PID *t = buf;
+        const MIB_TCP6TABLE_OWNER_PID *t = table;
 
         s.family = PT_DIAG_AF_INET6;
         for (i = 0; i < t->dwNumEntries && rc == 0; i++) {
@@ -116,6 +122,5 @@ int pt__tcptable_read(int fam, pt_tcprow_fn fn, void *arg, pt_error_t *err)
             rc = fn(&s, r->dwOwningPid, arg);
         }
     }
-    free(buf);
     return rc;
 }

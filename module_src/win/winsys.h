@@ -71,10 +71,14 @@ void pt__win_version(unsigned *major, unsigned *minor);
  * TIME_WAIT). Return 0 to go on; any other value stops the reader. */
 struct pt_diag_sock;
 typedef int (*pt_tcprow_fn)(const struct pt_diag_sock *s, uint32_t pid, void *arg);
-/* Streams every TCP row of family fam (0 IPv4, 1 IPv6) from
+/* Takes the TCP table of family fam (0 IPv4, 1 IPv6) from
  * GetExtendedTcpTable(TCP_TABLE_OWNER_PID_ALL), listeners and TIME_WAIT
- * included. Returns 0, the callback's nonzero value, PT_ENOMEM or PT_EIO. */
-int pt__tcptable_read(int fam, pt_tcprow_fn fn, void *arg, pt_error_t *err);
+ * included, into an owned *table (free it; NULL when the family has no
+ * stack). Returns 0, PT_ENOMEM or PT_EIO. */
+int pt__tcptable_fetch(int fam, void **table, pt_error_t *err);
+/* Calls fn for every row of a table pt__tcptable_fetch took (NULL: none).
+ * Returns 0 or the callback's nonzero value. */
+int pt__tcptable_walk(int fam, const void *table, pt_tcprow_fn fn, void *arg);
 
 /* ---- portrange.c ---- */
 
