@@ -11,7 +11,7 @@ for group in $PKGS; do
     build) want make gcc cmake musl-tools dpkg-dev libjansson-dev ;;
     test)  want libcmocka-dev pkg-config iproute2 util-linux procps cppcheck \
                 python3-venv python3-yaml socat openssh-server openssh-client iproute2 ;;
-    windows) want gcc-mingw-w64-x86-64 wine64 wine ;;
+    windows) want gcc-mingw-w64-x86-64 wine64 wine jq python3-yaml iproute2 util-linux ;;
     puppet) want puppet ;;
     fuzz) want clang libclang-rt-14-dev clang-tidy cppcheck valgrind jq util-linux ;;
     *) echo "deps.sh: unknown group '$group'" >&2; exit 2 ;;

@@ -53,22 +53,6 @@ printf '%s\n' excl-list "excl 5357 5357 system" >"$C/netsh-state.txt"
 "$WINE" 'C:\pt\porttune.exe' diagnose --json >/dev/null 2>&1
 "$WINE" netstat -ano >/dev/null 2>&1
 
-# CPU seconds (user + system, in clock ticks) of this prefix's background
-# processes (wineserver, winedevice.exe with nsiproxy, services): the Wine
-# side of GetExtendedTcpTable runs there, outside the measured process.
-bg_ticks() {
-  local p t=0 f
-  for p in /proc/[0-9]*; do
-    # Only the long-lived ones: a process that ends between two readings
-    # would take its ticks with it.
-    { grep -qE '^(wineserver|winedevice|services)' "$p/comm" &&
-      grep -qaF "WINEPREFIX=$WINEPREFIX" "$p/environ" && read -r -a f <"$p/stat"; } 2>/dev/null ||
-      continue
-    t=$(( t + f[13] + f[14] ))
-  done
-  echo "$t"
-}
-hz=$(getconf CLK_TCK)
 # fresh: waits until the last batch of TIME_WAIT sockets is gone (60 s on
 # Linux), then makes N new ones: each command sees exactly N.
 fresh() {
@@ -83,13 +67,11 @@ fresh() {
 # measured shell), its row in $rows.
 declare -a rows
 run() {
-  local label=$1 out=$2 b0 b1 wall cpu rss; shift 2
+  local label=$1 out=$2 wall cpu rss; shift 2
   fresh
-  b0=$(bg_ticks)
   read -r wall cpu rss < <("$b/measure" "$reps" sh -c '"$@" >"$0"' "$out" "$@") ||
     die "measuring $label failed"
-  b1=$(bg_ticks)
-  rows+=("$label|$wall|$cpu|$rss|$(( (b1 - b0) * 1000 / hz / reps ))")
+  rows+=("$label|$wall|$cpu|$rss")
 }
 # Wine builds the table while it reads /proc/net/tcp, finding each row's
 # owner on the way; sockets that leave TIME_WAIT meanwhile are not seen, so
@@ -101,17 +83,17 @@ seen+=("$(grep -c TIME_WAIT "$C/netstat.txt")")
 run '`cmd /c exit 0` (Wine start-up floor)' /dev/null "$WINE" cmd /c exit 0
 seen+=("-")
 
-IFS='|' read -r _ nw nc nr nb <<<"${rows[1]}"
+IFS='|' read -r _ nw nc nr <<<"${rows[1]}"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f×", a / b }'; }
-echo "| TIME_WAIT made | seen | command ($("$WINE" --version)) | wall ms | CPU ms | peak RSS KiB | Wine services CPU ms | wall vs netstat | RSS vs netstat |"
+echo "| TIME_WAIT made | seen | command ($("$WINE" --version)) | wall ms | CPU ms | peak RSS KiB | wall vs netstat | CPU vs netstat | RSS vs netstat |"
 echo "|---|---|---|---|---|---|---|---|---|"
 for i in "${!rows[@]}"; do
-  IFS='|' read -r label w c m bgc <<<"${rows[$i]}"
-  echo "| $n | ${seen[$i]} | $label | $w | $c | $m | $bgc | $(ratio "$w" "$nw") | $(ratio "$m" "$nr") |"
+  IFS='|' read -r label w c m <<<"${rows[$i]}"
+  echo "| $n | ${seen[$i]} | $label | $w | $c | $m | $(ratio "$w" "$nw") | $(ratio "$c" "$nc") | $(ratio "$m" "$nr") |"
 done
 echo
 echo "Median of $reps run(s) each, N fresh TIME_WAIT sockets before each (the"
-echo "last batch expired first). CPU and RSS: the Wine process (wait4); Wine"
-echo "services CPU: wineserver and winedevice.exe (nsiproxy builds the table"
-echo "there). porttune.exe also runs the netsh double 4 times. Wine's netstat"
-echo "header: $(tr -d '\r' <"$C/netstat.txt" | grep -m1 -i 'proto' | tr -s ' ')"
+echo "last batch expired first). CPU and RSS: the Wine process (wait4), not"
+echo "wineserver or the winedevice.exe that builds the table. porttune.exe"
+echo "also runs the netsh double 4 times. Wine's netstat has no owner column"
+echo "(its header: $(tr -d '\r' <"$C/netstat.txt" | grep -m1 -i 'proto' | tr -s ' ' | sed 's/^ //'))."

@@ -26,17 +26,33 @@ static int count_row(const pt_diag_sock_t *s, uint32_t pid, void *arg)
     return pt_diag_add(r->d, s);
 }
 
+typedef BOOL (WINAPI *image_name_fn)(HANDLE, DWORD, LPWSTR, PDWORD);
+
+/* Looked up, not imported: Windows before Vista lacks it, and the .exe
+ * must still start there (the backend serves MaxUserPort on those hosts). */
+static image_name_fn image_name_api(void)
+{
+    HMODULE k32 = GetModuleHandleW(L"kernel32.dll");
+
+    if (k32 == NULL)
+        return NULL;
+    return (image_name_fn)(void (*)(void))GetProcAddress(k32, "QueryFullProcessImageNameW");
+}
+
 static char *image_name(uint32_t pid, void *arg)
 {
+    image_name_fn query = *(const image_name_fn *)arg;
     wchar_t path[1024];
     DWORD n = sizeof(path) / sizeof(path[0]);
-    HANDLE h = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid);
+    HANDLE h;
     char *out = NULL;
 
-    (void)arg;
-    if (h == NULL)
+    /* Limited information is what a standard user may ask of others'
+     * processes; protected and system processes still refuse (image null). */
+    if (query == NULL ||
+        (h = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid)) == NULL)
         return NULL;
-    if (QueryFullProcessImageNameW(h, 0, path, &n))
+    if (query(h, 0, path, &n))
         out = pt__wide_to_utf8(path);
     CloseHandle(h);
     return out;
@@ -130,6 +146,7 @@ static int extend(json_t *report, run_t *run, ranges_t *r, unsigned top)
     pt_exclfam_t fam[2];
     uint32_t lo = (uint32_t)r->start[0], hi = (uint32_t)(r->start[0] + r->count[0] - 1);
     json_t *procs, *excl, *advice;
+    image_name_fn query = image_name_api();
     size_t i;
     int f;
 
@@ -150,7 +167,7 @@ static int extend(json_t *report, run_t *run, ranges_t *r, unsigned top)
     for (i = 0; i < r->notes.n; i++)
         if (json_array_append_new(warnings, json_string(r->notes.items[i])) != 0)
             return -1;
-    procs = pt__owners_json(&run->owners, top, image_name, NULL);
+    procs = pt__owners_json(&run->owners, top, image_name, &query);
     if (procs == NULL || json_object_set_new(report, "processes", procs) != 0)
         return -1;
     excl = pt__excl_report(lo, hi, fam, warnings);
