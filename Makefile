@@ -37,6 +37,9 @@ CLI_SRC  := $(wildcard module_src/cli/*.c)
 # Windows). musl-gcc finds <linux/inet_diag.h> only through DIAG_KINC, the
 # kernel-UAPI header dir mk/diag.mk links up.
 DIAG_SRC := $(wildcard module_src/diag/*.c)
+# The OS-free part (aggregation, report): linked into the .exe too, which
+# reads its sockets through module_src/win/tcptable.c.
+DIAG_PURE_SRC := $(filter-out module_src/diag/linux_%,$(DIAG_SRC))
 DIAG_KINC:= build/diag/kinc
 HDRS     := $(shell find module_src -name '*.h')
 # make compares timestamps, not flags: this stamp changes when SAN does, and
@@ -91,8 +94,8 @@ library/linux/porttune: library/porttune
 	ln -sf ../porttune $@
 
 # porttune_info (the diagnosis as an info module) is the same binary: it
-# dispatches on _ansible_module_name. The .exe twin answers "not supported
-# on Windows yet" to a Windows host instead of Ansible sending it the ELF.
+# dispatches on _ansible_module_name. The .exe twin reads Windows' TCP
+# tables (module_src/win/diag.c) for a Windows host.
 library/porttune_info: library/porttune
 	ln -sf porttune $@
 library/linux/porttune_info: library/porttune
@@ -102,9 +105,10 @@ library/porttune_info.exe: library/porttune.exe
 	ln -sf porttune.exe $@
 
 windows: library/porttune.exe
-library/porttune.exe: $(CORE_SRC) $(WIN_SRC) $(WIN_ENTRY) $(APP_SRC) $(HDRS) $(MINGW_JANSSON)
+library/porttune.exe: $(CORE_SRC) $(WIN_SRC) $(WIN_ENTRY) $(APP_SRC) $(DIAG_PURE_SRC) $(HDRS) $(MINGW_JANSSON)
 	$(MINGWCC) $(CSTD) $(WARN) $(OPT) $(REPRO_FLAGS) -municode -Imodule_src -Ibuild/deps/mingw/include \
-	  -static -s -Wl,--no-insert-timestamp -o $@ $(CORE_SRC) $(WIN_SRC) $(WIN_ENTRY) $(APP_SRC) $(MINGW_JANSSON) -ladvapi32
+	  -static -s -Wl,--no-insert-timestamp -o $@ $(CORE_SRC) $(WIN_SRC) $(WIN_ENTRY) $(APP_SRC) \
+	  $(DIAG_PURE_SRC) $(MINGW_JANSSON) -ladvapi32 -liphlpapi
 
 # Host build (glibc, system jansson) for unit tests and sanitizers.
 HOSTFLAGS := $(CSTD) $(WARN) -O1 -g $(SANFLAGS) -Imodule_src

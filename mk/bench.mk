@@ -41,3 +41,10 @@ bench-report: all venv
 	  bash bench/report/run.sh $(BENCH_REPORT_N) $(BENCH_REPORT_ROUNDS)
 bench-cli: library/porttune
 	bash bench/cli/run.sh library/porttune $(BENCH_CLI_ROUNDS)
+# Issue 14: the Windows diagnosis under Wine at 20,000 TIME_WAIT sockets next
+# to Wine's `netstat -ano` (bench/windiag; root, a network namespace).
+.PHONY: bench-windiag
+bench-windiag: library/porttune.exe build/win/fake_netsh.exe build/diag/measure build/diag/twgen
+	bash bench/windiag/run.sh $(WINDIAG_N) $(WINDIAG_REPS)
+WINDIAG_N    ?= 20000
+WINDIAG_REPS ?= 1

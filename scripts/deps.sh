@@ -17,7 +17,7 @@ for group in $PKGS; do
     build) want make gcc binutils cmake musl-tools dpkg-dev libjansson-dev ;;
     test)  want libcmocka-dev pkg-config iproute2 util-linux procps cppcheck \
                 python3-venv python3-yaml socat openssh-server openssh-client git jq ;;
-    windows) want gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 wine64 wine facter ;;
+    windows) want gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 wine64 wine facter jq python3-yaml iproute2 util-linux ;;
     puppet) want puppet puppet-lint ruby-rspec ruby-rspec-puppet ruby-puppetlabs-spec-helper ;;
     # make deb / dist / deb-test / repro-test: Debian's packaging tools,
     # lintian, man (renders the installed page), git (clones, file lists)

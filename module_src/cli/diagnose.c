@@ -20,6 +20,8 @@ static const char diag_help[] =
 "tcp_max_tw_buckets, the local ports each destination (remote address and\n"
 "port) holds against the usable ephemeral range, the sustainable rate of new\n"
 "connections, and listeners inside the range that reserved_ports should protect.\n"
+"On Windows also the processes holding ports, the excluded port ranges against\n"
+"the dynamic port range, and advice.\n"
 "\n"
 "Options:\n"
 "  --json             print the report as JSON\n"
@@ -28,6 +30,7 @@ static const char diag_help[] =
 "                     at least PCT % (above 0, at most 100; default 80)\n"
 "  --source SRC       netlink (sock_diag), proc (/proc/net/tcp and tcp6), or\n"
 "                     auto: netlink, then proc when netlink is unavailable\n"
+"                     (Windows: auto only, GetExtendedTcpTable)\n"
 "\n"
 "Exit codes:\n"
 "  0   no warning\n"
@@ -146,7 +149,7 @@ typedef int (*cell_fn)(const json_t *row, size_t col, char *buf, size_t size);
 static void print_table(FILE *out, const char *const *head, size_t ncols,
                         const json_t *rows, size_t nrows, cell_fn cell)
 {
-    size_t w[7] = { 0 };
+    size_t w[7] = { 0 };  /* the widest table has 7 columns */
     char buf[128];
 
     for (size_t c = 0; c < ncols; c++)
@@ -208,6 +211,84 @@ static void print_states(FILE *out, const json_t *report)
     json_array_append_new(rows, json_pack("[s, O]", "total", json_object_get(report, "sockets")));
     print_table(out, head, 2, rows, json_array_size(rows), state_cell);
     json_decref(rows);
+}
+
+static int proc_cell(const json_t *p, size_t col, char *buf, size_t size)
+{
+    switch (col) {
+    case 0: return snprintf(buf, size, "%lld", num(p, "pid"));
+    case 1: return snprintf(buf, size, "%lld", num(p, "ports_held"));
+    case 2: return snprintf(buf, size, "%lld", num(p, "established"));
+    case 3: return snprintf(buf, size, "%lld", num(p, "other") + num(p, "time_wait"));
+    default: {
+        const char *image = json_string_value(json_object_get(p, "image"));
+
+        return snprintf(buf, size, "%s", image ? image : "?");
+    }
+    }
+}
+
+static int excl_cell(const json_t *r, size_t col, char *buf, size_t size)
+{
+    const json_t *fam = json_object_get(r, "families");
+
+    switch (col) {
+    case 0: return snprintf(buf, size, "%lld-%lld", num(r, "start"), num(r, "end"));
+    case 1: return snprintf(buf, size, "%s", str(r, "owner"));
+    case 2: return snprintf(buf, size, "%s", str(r, "position"));
+    default:
+        return snprintf(buf, size, "%s%s%s", json_string_value(json_array_get(fam, 0)),
+                        json_array_size(fam) > 1 ? "," : "",
+                        json_array_size(fam) > 1 ? json_string_value(json_array_get(fam, 1)) : "");
+    }
+}
+
+/* What only the Windows report has: owning processes, excluded port ranges
+ * and advice (absent keys print nothing). */
+static void print_windows(FILE *out, const json_t *report)
+{
+    static const char *const phead[] = { "PID", "PORTS HELD", "ESTABLISHED", "OTHER", "IMAGE" };
+    static const char *const xhead[] = { "EXCLUDED", "OWNER", "POSITION", "FAMILIES" };
+    const json_t *procs = json_object_get(report, "processes");
+    const json_t *excl = json_object_get(report, "excluded_ranges");
+    const json_t *advice = json_object_get(report, "advice"), *v, *largest;
+    size_t i;
+
+    if (procs != NULL) {
+        const json_t *top = json_object_get(procs, "top");
+
+        fprintf(out, "\nprocesses holding ports: %lld; ports held without an owner "
+                "(TIME_WAIT has none): %lld\n", num(procs, "total"),
+                num(procs, "sockets_without_owner"));
+        if (json_array_size(top) > 0)
+            print_table(out, phead, 5, top, json_array_size(top), proc_cell);
+    }
+    if (excl != NULL) {
+        const json_t *rows = json_object_get(excl, "ranges");
+
+        fputc('\n', out);
+        if (json_array_size(rows) > 0)
+            print_table(out, xhead, 4, rows, json_array_size(rows), excl_cell);
+        largest = json_object_get(excl, "largest_free_block");
+        fprintf(out, "excluded ports in the dynamic range: %lld; %lld free blocks",
+                num(excl, "ports_in_dynamic_range"), num(excl, "free_blocks"));
+        if (json_is_object(largest))
+            fprintf(out, ", largest free block %lld-%lld (%lld ports)", num(largest, "start"),
+                    num(largest, "end"), num(largest, "ports"));
+        fputc('\n', out);
+    }
+    json_array_foreach(advice, i, v) {
+        const json_t *val = json_object_get(v, "value");
+
+        if (i == 0)
+            fputs("\nadvice:\n", out);
+        if (json_is_integer(val))
+            fprintf(out, "- %s=%lld: %s\n", str(v, "setting"),
+                    (long long)json_integer_value(val), str(v, "reason"));
+        else
+            fprintf(out, "- %s=%s: %s\n", str(v, "setting"), json_string_value(val),
+                    str(v, "reason"));
+    }
 }
 
 static void print_report(FILE *out, const json_t *report)
@@ -279,6 +360,8 @@ static void print_report(FILE *out, const json_t *report)
         fprintf(out, "\n  protect them: reserved_ports=%s\n",
                 str(lst, "reserved_ports_advice"));
     }
+
+    print_windows(out, report);
 
     if (json_array_size(warnings) == 0) {
         fprintf(out, "\nno warnings (threshold %g %%)\n", real(report, "threshold_pct"));

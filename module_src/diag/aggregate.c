@@ -75,6 +75,7 @@ void pt_diag_config_init(pt_diag_config_t *cfg)
     cfg->threshold_pct = PT_DIAG_DEFAULT_THRESHOLD;
     cfg->top_n = PT_DIAG_DEFAULT_TOP;
     cfg->max_destinations = PT_DIAG_DEFAULT_MAX_DESTINATIONS;
+    cfg->os = PT_OS_LINUX;
 }
 
 void pt_diag_config_free(pt_diag_config_t *cfg)
@@ -204,6 +205,12 @@ int pt_diag_add(pt_diag_t *d, const pt_diag_sock_t *s)
     else if (s->state == PT_TCP_ESTABLISHED)
         e->established++;
     return 0;
+}
+
+bool pt_diag_holds(const pt_diag_t *d, const pt_diag_sock_t *s)
+{
+    return s->state != PT_TCP_LISTEN && s->rport != 0 && s->state != 0 &&
+           s->state < PT_TCP__COUNT && in_pool(d, s->lport);
 }
 
 int pt_diag_add_cb(const pt_diag_sock_t *s, void *arg)

@@ -69,6 +69,8 @@ typedef struct pt_diag_config {
     double threshold_pct;         /* warn at or above this share, (0, 100] */
     unsigned top_n;               /* destinations listed in the report */
     size_t max_destinations;      /* bound on distinct destinations tracked */
+    pt_os_t os;                   /* whose words the warnings use (Linux's sysctls,
+                                     Windows' dynamic range and excluded ranges) */
 } pt_diag_config_t;
 
 #define PT_DIAG_DEFAULT_TOP 10
@@ -91,6 +93,10 @@ void pt_diag_free(pt_diag_t *d);
  * PT_ENOMEM when the table could not grow (the socket is counted as
  * dropped then too, so the report stays consistent). */
 int pt_diag_add(pt_diag_t *d, const pt_diag_sock_t *s);
+
+/* Whether pt_diag_add counts s as holding a port towards its destination:
+ * not a listener, connected, its local port in the range and not reserved. */
+bool pt_diag_holds(const pt_diag_t *d, const pt_diag_sock_t *s);
 
 /* Same as pt_diag_add with the pt_diag_sock_fn signature (arg is the
  * pt_diag_t), for passing straight to a reader. */
@@ -117,7 +123,7 @@ int pt_diag_add_cb(const pt_diag_sock_t *s, void *arg);
  * JSON_REAL_PRECISION(10) to print 16.48 rather than 16.480000000000000. */
 json_t *pt_diag_report(const pt_diag_t *d, pt_error_t *err);
 
-/* ---- readers (OS-facing; Linux) ---- */
+/* ---- readers (OS-facing; Linux: linux_*.c; Windows: win/tcptable.c) ---- */
 
 /* Called once per socket. Return 0 to go on; any other value stops the
  * reader, which returns that value. */
@@ -157,8 +163,9 @@ int pt_diag_read_sysctls(const char *root, pt_diag_config_t *cfg, pt_error_t *er
  * netlink, then /proc when sock_diag is unavailable), and builds the pt_diag_report with "source" set to the reader used. Returns 0
  * with *report a new reference the caller json_decref's, or an error code
  * with err set: PT_EINVAL (a bad source, top_n or threshold), PT_ENOTSUP (no
- * socket table here; the only answer of OSes without a diagnosis), PT_EIO,
- * PT_ENOMEM. One implementation per OS, chosen at build time. */
+ * socket table here), PT_EIO, PT_ENOMEM. One implementation per OS, chosen
+ * at build time: diag/linux_run.c, win/diag.c (GetExtendedTcpTable; source
+ * "auto" only; adds processes, excluded_ranges and advice). */
 int pt_diag_run(const char *root, const char *source, unsigned top_n,
                 double threshold_pct, json_t **report, pt_error_t *err);
 

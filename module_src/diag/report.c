@@ -60,6 +60,12 @@ static void format_addr(int family, const uint8_t *a, char *out, size_t size)
 
 /* ---- the report ---- */
 
+/* What the OS calls the pool of client ports. */
+static const char *range_word(const pt_diag_t *d)
+{
+    return d->cfg.os == PT_OS_WINDOWS ? "TCP dynamic port range" : "ephemeral range";
+}
+
 static double round2(double x)
 {
     return (double)(long long)(x * 100.0 + (x < 0 ? -0.5 : 0.5)) / 100.0;
@@ -206,9 +212,9 @@ static int report_range(const pt_diag_t *d, json_t *root, json_t *warnings)
         return -1;
     if (d->capacity.usable_ports == 0)
         return add_warning(warnings,
-                           "Every port of the ephemeral range %u-%u is reserved: "
+                           "Every port of the %s %u-%u is reserved: "
                            "outgoing connections without an explicit bind fail.",
-                           d->cfg.range_lo, d->cfg.range_hi);
+                           range_word(d), d->cfg.range_lo, d->cfg.range_hi);
     return 0;
 }
 
@@ -261,15 +267,17 @@ static int report_destinations(const pt_diag_t *d, json_t *root, json_t *warning
                         "Destination %s holds %u of %lu usable local ports (%.2f %%, "
                         "threshold %g %%): new connections to it start failing with "
                         "'Address already in use' when none is left; widen port_range, "
-                        "enable tw_reuse or spread over more destination addresses.",
-                        name, all[i]->held, usable, p, d->cfg.threshold_pct) != 0)
+                        "%s or spread over more destination addresses.",
+                        name, all[i]->held, usable, p, d->cfg.threshold_pct,
+                        d->cfg.os == PT_OS_WINDOWS ? "lower time_wait_delay"
+                                                   : "enable tw_reuse") != 0)
             goto out;
     }
     if (d->dropped > 0 &&
         add_warning(warnings,
-                    "%llu sockets went to destinations beyond the %zu tracked; "
+                    "%llu sockets went to destinations beyond the %llu tracked; "
                     "they are counted by state but not per destination.",
-                    (unsigned long long)d->dropped, d->cfg.max_destinations) != 0)
+                    (unsigned long long)d->dropped, (unsigned long long)d->cfg.max_destinations) != 0)
         goto out;
     rc = 0;
 out:
@@ -324,11 +332,15 @@ static int report_listeners(const pt_diag_t *d, json_t *root, json_t *warnings)
     }
     if (put(o, "reserved_ports_advice", json_string(advice_s)) != 0 ||
         add_warning(warnings,
-                    "Listening ports %s lie inside the ephemeral range %u-%u and are "
+                    "Listening ports %s lie inside the %s %u-%u and are "
                     "not reserved: an outgoing connection can take such a port while "
                     "its service is down, and the service then fails to start with "
-                    "'Address already in use'. Set reserved_ports to %s.",
-                    exposed_s, d->cfg.range_lo, d->cfg.range_hi, advice_s) != 0)
+                    "'Address already in use'. Set reserved_ports to %s.%s",
+                    exposed_s, range_word(d), d->cfg.range_lo, d->cfg.range_hi, advice_s,
+                    d->cfg.os == PT_OS_WINDOWS ?
+                    " porttune adds them as excluded port ranges; Windows refuses to "
+                    "exclude a port while it is in use, so apply it while the service "
+                    "is stopped." : "") != 0)
         goto out;
     rc = 0;
 out:

@@ -13,8 +13,6 @@
 
 const pt_os_t pt_backend_os = PT_OS_WINDOWS;
 
-#define TCPIP_KEY L"SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Parameters"
-#define TCPIP_TEXT "HKLM\\SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Parameters"
 #define STATE_KEY PT_STATE_KEY
 #define STATE_TEXT PT_STATE_TEXT
 /* Recorded when the registry had no value: state=absent deletes it again. */
@@ -31,6 +29,17 @@ static struct {
     pt_reg_kind_t reg_kind[PT_K__COUNT];
     unsigned long reg_dword[PT_K__COUNT];
 } seen;
+
+static void get_version(winver_t *v);
+
+void pt__win_version(unsigned *major, unsigned *minor)
+{
+    winver_t v;
+
+    get_version(&v);
+    *major = v.major;
+    *minor = v.minor;
+}
 
 static void get_version(winver_t *v)
 {

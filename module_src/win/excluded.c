@@ -34,7 +34,7 @@ static void set_rows(int fam, pt_exrange_t *rows, size_t n)
     ex.known[fam] = true;
 }
 
-static int show(int fam, pt_exrange_t **rows, size_t *n, pt_error_t *err)
+int pt__excluded_show(int fam, pt_exrange_t **rows, size_t *n, pt_error_t *err)
 {
     wchar_t args[80];
     char *out = NULL, msg[300];
@@ -114,6 +114,12 @@ static void load_record(int fam, pt_strlist_t *notes)
     free(s);
 }
 
+int pt__excluded_record(int fam, pt_value_t *out, pt_strlist_t *notes)
+{
+    load_record(fam, notes);
+    return pt_value_copy(out, &ex.record[fam]) == 0 ? 0 : PT_ENOMEM;
+}
+
 int pt__excluded_read(const pt_options_t *opts, pt_current_t *cur, pt_error_t *err)
 {
     pt_keystate_t *ks = &cur->key[PT_K_RESERVED_PORTS];
@@ -140,7 +146,7 @@ int pt__excluded_read(const pt_options_t *opts, pt_current_t *cur, pt_error_t *e
     memset(others, 0, sizeof(others));
     for (fam = 0; fam < 2 && rc == 0; fam++) {
         pt_error_init(&e);
-        if (show(fam, &rows, &n, &e) != 0) {
+        if (pt__excluded_show(fam, &rows, &n, &e) != 0) {
             if (!asked)
                 goto out;     /* state=absent of everything: skip what cannot be read */
             pt_error_set(err, e.code, e.os_code, e.object, "%s Nothing was changed.", e.msg);
@@ -256,7 +262,7 @@ static int verify(const pt_value_t *target, pt_error_t *err)
     memset(others, 0, sizeof(others));
     memset(&now, 0, sizeof(now));
     for (fam = 0; fam < 2 && rc == 0; fam++) {
-        if ((rc = show(fam, &rows, &n, err)) != 0)
+        if ((rc = pt__excluded_show(fam, &rows, &n, err)) != 0)
             break;
         set_rows(fam, rows, n);
         if (pt__excl_split(rows, n, &ex.record[fam], &all[fam], &others[fam]) != 0)
@@ -302,7 +308,7 @@ int pt__excluded_apply(const pt_current_t *cur, const pt_value_t *target, int *w
         /* Windows may keep one list for both families (the IPv6 command then
          * shows what the IPv4 one added): after any change, read afresh. */
         if (!ex.known[fam] || log.n > 0) {
-            if ((rc = show(fam, &rows, &n, err)) != 0)
+            if ((rc = pt__excluded_show(fam, &rows, &n, err)) != 0)
                 break;
             set_rows(fam, rows, n);
         }
@@ -334,7 +340,7 @@ int pt__excluded_apply(const pt_current_t *cur, const pt_value_t *target, int *w
             pt_error_init(&e);
             if (!ex.touched[fam])
                 continue;
-            if (show(fam, &rows, &n, &e) == 0)
+            if (pt__excluded_show(fam, &rows, &n, &e) == 0)
                 set_rows(fam, rows, n);
             else
                 ex.touched[fam] = false;   /* unknown: the record stays as it was */

@@ -6,6 +6,8 @@
 
 #include "porttune.h"
 
+#include <jansson.h>
+
 /* ---- netsh.c: netsh output ---- */
 
 /* Parses the output into *start and *count (both set only on success).
@@ -73,5 +75,74 @@ bool pt__reg_default(pt_key_t k, unsigned major, unsigned minor, long long *out)
 int pt__reg_interpret(pt_key_t k, pt_reg_kind_t kind, unsigned long dword,
                       const char *type_name, unsigned major, unsigned minor,
                       bool note, pt_keystate_t *ks, pt_strlist_t *notes);
+
+/* ---- exclreport.c: excluded ranges against the dynamic range (diagnosis) ---- */
+
+/* Ports WSL's mirrored networking needs in one contiguous free block. */
+#define PT_WSL_BLOCK 4096
+
+/* Where an excluded range lo-hi lies against the dynamic range rlo-rhi:
+ * "outside", "inside" (splits it in two), "start" or "end" (cuts it short
+ * there), "whole" (covers all of it). */
+const char *pt__excl_position(uint32_t lo, uint32_t hi, uint32_t rlo, uint32_t rhi);
+/* The largest run of ports in rlo-rhi that excluded (a canonical port set)
+ * leaves free: *blo-*bhi, its size returned (0: none, blo and bhi untouched);
+ * *nblocks receives the number of free runs. */
+unsigned long pt__excl_largest_free(uint32_t rlo, uint32_t rhi, const pt_value_t *excluded,
+                                    uint32_t *blo, uint32_t *bhi, unsigned *nblocks);
+/* The port_range that would hold a free block of need ports: the range
+ * lowered below the first excluded port in it, or raised above the last,
+ * without taking in an excluded port. Returns true with *lo-*hi set; false
+ * when neither works (or the range already holds such a block). */
+bool pt__excl_range_advice(uint32_t rlo, uint32_t rhi, const pt_value_t *excluded,
+                           unsigned long need, uint32_t *lo, uint32_t *hi);
+
+/* One family's table, for the report. */
+typedef struct pt_exclfam {
+    const pt_exrange_t *rows;
+    size_t nrows;
+    const pt_value_t *record;     /* porttune's record for this family */
+} pt_exclfam_t;
+
+/* The `excluded_ranges` object: every row of both families (a row listed by
+ * both once, families ["ipv4", "ipv6"]) with owner porttune / administrator /
+ * system and its position, ports_in_dynamic_range, inside_dynamic_range (the
+ * rows that fragment or overlap it), free_blocks, largest_free_block
+ * {start, end, ports} (null when none) and wsl_mirrored_block_free; the
+ * union of both families' ports counts. Adds warnings for a range cut into
+ * pieces and for no free 4096-port block. Returns a new reference, NULL on
+ * ENOMEM. */
+json_t *pt__excl_report(uint32_t rlo, uint32_t rhi, const pt_exclfam_t fam[2],
+                        json_t *warnings);
+
+/* The `advice` list from a finished report (its capacity, destinations,
+ * listeners, excluded_ranges and threshold_pct): objects {setting, value,
+ * reason} with the port_range / reserved_ports / time_wait_delay values
+ * porttune would set. Returns a new reference, NULL on ENOMEM. */
+json_t *pt__diag_advice(const json_t *report, const pt_value_t *excluded);
+
+/* ---- owners.c: the processes that hold ports (diagnosis) ---- */
+
+typedef struct pt_owner {
+    uint32_t pid;
+    uint32_t held, established, time_wait, other;
+} pt_owner_t;
+
+typedef struct pt_owners {
+    pt_owner_t *v;                /* owned */
+    size_t n, cap;
+    uint64_t without_owner;       /* held ports with PID 0 (TIME_WAIT has none) */
+} pt_owners_t;
+
+/* Counts one held port of pid in state (pt_tcp_state_t). Returns 0 or PT_ENOMEM. */
+int pt__owners_add(pt_owners_t *o, uint32_t pid, int state);
+void pt__owners_free(pt_owners_t *o);
+/* Image name of pid as owned UTF-8, or NULL when unknown. */
+typedef char *(*pt_owner_name_fn)(uint32_t pid, void *arg);
+/* The `processes` object: total (owners), sockets_without_owner, top [{pid,
+ * image (null when unknown), ports_held, established, time_wait, other}],
+ * most ports first, at most top of them; name is asked only for those.
+ * Sorts o. Returns a new reference, NULL on ENOMEM. */
+json_t *pt__owners_json(pt_owners_t *o, unsigned top, pt_owner_name_fn name, void *arg);
 
 #endif

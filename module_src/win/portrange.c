@@ -43,7 +43,7 @@ int pt__netsh_run(const wchar_t *args, char **out, DWORD *code, const char *obje
     return pt__win_run(exe, args, out, code, object, err);
 }
 
-static int range_show(int fam, unsigned long *start, unsigned long *count, pt_error_t *err)
+int pt__portrange_show(int fam, unsigned long *start, unsigned long *count, pt_error_t *err)
 {
     wchar_t args[64];
     char *out = NULL, msg[300];
@@ -90,7 +90,7 @@ static int range_set(int fam, unsigned long start, unsigned long count, pt_error
             (unsigned long)code, msg);
     /* Trust only what reads back. */
     seen.known[fam] = false;
-    rc = range_show(fam, &s, &c, err);
+    rc = pt__portrange_show(fam, &s, &c, err);
     if (rc == 0) {
         seen.known[fam] = true;
         seen.start[fam] = s;
@@ -123,7 +123,7 @@ int pt__portrange_read(const pt_options_t *opts, pt_current_t *cur, pt_error_t *
     /* Out of scope, IPv4 alone feeds the capacity report: one netsh run less. */
     for (fam = 0; fam < (scope ? 2 : 1); fam++) {
         pt_error_init(&e);
-        if (range_show(fam, &s[fam], &c[fam], &e) != 0) {
+        if (pt__portrange_show(fam, &s[fam], &c[fam], &e) != 0) {
             if (!asked)
                 return 0;
             pt_error_set(err, e.code, e.os_code, e.object, "%s Nothing was changed.", e.msg);
@@ -160,7 +160,7 @@ int pt__portrange_apply(const pt_value_t *target, pt_portrange_undo_t undo[2], i
     for (fam = 0; fam < 2 && rc == 0; fam++) {
         unsigned long s = seen.start[fam], c = seen.count[fam];
         if (!seen.known[fam])
-            rc = range_show(fam, &s, &c, err);
+            rc = pt__portrange_show(fam, &s, &c, err);
         if (rc != 0 || (s == want_s && c == want_c))
             continue;
         rc = range_set(fam, want_s, want_c, err);
@@ -181,7 +181,7 @@ int pt__portrange_undo(const pt_portrange_undo_t *u, pt_error_t *err)
     unsigned long s = 0, c = 0;
 
     seen.known[u->fam] = false;
-    if (range_show(u->fam, &s, &c, err) == 0 && s == u->start && c == u->count)
+    if (pt__portrange_show(u->fam, &s, &c, err) == 0 && s == u->start && c == u->count)
         return 0;
     return range_set(u->fam, u->start, u->count, err);
 }

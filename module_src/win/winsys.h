@@ -27,6 +27,9 @@ int pt__win_run(const wchar_t *exe, const wchar_t *args, char **out,
 
 /* ---- registry.c ---- */
 
+#define TCPIP_KEY L"SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Parameters"
+#define TCPIP_TEXT "HKLM\\SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Parameters"
+
 #define PT_STATE_KEY L"SOFTWARE\\porttune"
 #define PT_STATE_TEXT "HKLM\\SOFTWARE\\porttune"
 
@@ -65,6 +68,23 @@ void pt__state_forget(const wchar_t *name);
  * the next boot in *lo-*hi (both 0 when not predictable) and the warning
  * sentence in text; 0 when there is no such risk (or it cannot be read). */
 int pt__win_mup_risk(long long *value, uint32_t *lo, uint32_t *hi, char *text, size_t size);
+/* The Windows version as RtlGetVersion reports it. */
+void pt__win_version(unsigned *major, unsigned *minor);
+
+/* ---- tcptable.c: the TCP tables (diagnosis) ---- */
+
+/* Called once per row with the socket and its owning PID (0: none, as for
+ * TIME_WAIT). Return 0 to go on; any other value stops the reader. */
+struct pt_diag_sock;
+typedef int (*pt_tcprow_fn)(const struct pt_diag_sock *s, uint32_t pid, void *arg);
+/* Takes the TCP table of family fam (0 IPv4, 1 IPv6) from
+ * GetExtendedTcpTable(TCP_TABLE_OWNER_PID_ALL), listeners and TIME_WAIT
+ * included, into an owned *table (free it; NULL when the family has no
+ * stack). Returns 0, PT_ENOMEM or PT_EIO. */
+int pt__tcptable_fetch(int fam, void **table, pt_error_t *err);
+/* Calls fn for every row of a table pt__tcptable_fetch took (NULL: none).
+ * Returns 0 or the callback's nonzero value. */
+int pt__tcptable_walk(int fam, const void *table, pt_tcprow_fn fn, void *arg);
 
 /* ---- portrange.c ---- */
 
@@ -75,6 +95,8 @@ extern const char *const pt__family_name[2];     /* "IPv4", "IPv6" */
  * pt__win_run, errors naming object. */
 int pt__netsh_run(const wchar_t *args, char **out, DWORD *code, const char *object,
                   pt_error_t *err);
+/* One family's (0 IPv4, 1 IPv6) TCP dynamic port range through netsh. */
+int pt__portrange_show(int fam, unsigned long *start, unsigned long *count, pt_error_t *err);
 /* Fills cur's port_range from both families' dynamic ranges. */
 int pt__portrange_read(const pt_options_t *opts, pt_current_t *cur, pt_error_t *err);
 
@@ -91,6 +113,13 @@ int pt__portrange_undo(const pt_portrange_undo_t *u, pt_error_t *err);
 
 /* ---- excluded.c: reserved_ports ---- */
 
+/* One family's TCP excluded port ranges through netsh: an owned array *rows
+ * of *n rows (free it). */
+int pt__excluded_show(int fam, pt_exrange_t **rows, size_t *n, pt_error_t *err);
+/* A copy of the ports porttune recorded adding for fam into *out (free it;
+ * empty when none); an unreadable record adds a sentence to notes. Returns 0
+ * or PT_ENOMEM. */
+int pt__excluded_record(int fam, pt_value_t *out, pt_strlist_t *notes);
 /* Fills cur's reserved_ports when in scope: live = the ports excluded for
  * both families (anyone's), original = the same without porttune's ranges. */
 int pt__excluded_read(const pt_options_t *opts, pt_current_t *cur, pt_error_t *err);

@@ -4,7 +4,7 @@
 Reads the machine type of the built binaries (ELF e_machine of
 library/porttune, PE Machine of library/porttune.exe) and checks that each
 sidecar's attributes.platform names exactly those OSes (linux, and windows
-for the module) and that its details name the architecture, so a claim like
+for both modules) and that its details name the architecture, so a claim like
 "posix" (every POSIX system, any CPU) cannot come back unnoticed.
 Usage: check_platforms.py LIBRARY_DIR
 """
@@ -49,9 +49,16 @@ if not os.path.exists(exe):
 windows = pe_arch(exe)
 print("built: Linux %s, Windows %s" % (linux, windows))
 
-for sidecar, want in (("porttune.yml", ["linux", "windows"]), ("porttune_info.yml", ["linux"])):
+# Both modules ship as the ELF and the .exe (porttune_info.exe is a link to
+# porttune.exe: the diagnosis reads GetExtendedTcpTable there).
+for sidecar, want in (("porttune.yml", ["linux", "windows"]),
+                      ("porttune_info.yml", ["linux", "windows"])):
     with open(os.path.join(LIB, sidecar)) as f:
         doc = yaml.safe_load(f)["DOCUMENTATION"]
+    if "windows" in want and sidecar == "porttune_info.yml":
+        info_exe = os.path.join(LIB, "porttune_info.exe")
+        if not os.path.exists(info_exe) or os.path.realpath(info_exe) != os.path.realpath(exe):
+            fail("%s claims windows, but %s is not the built porttune.exe" % (sidecar, info_exe))
     plat = doc.get("attributes", {}).get("platform", {})
     platforms = plat.get("platforms")
     platforms = [platforms] if isinstance(platforms, str) else platforms
