@@ -60,7 +60,6 @@ static int windows_risks(const pt_current_t *cur, json_t *res)
 {
     json_t *w = json_array(), *risk = json_null();
     long long v;
-    uint32_t lo, hi;
     char text[1024];
     size_t i;
 
@@ -71,16 +70,7 @@ static int windows_risks(const pt_current_t *cur, json_t *res)
     if (pt_mup_risk(cur, &v)) {
         pt_mup_risk_text(v, cur->windows_major, cur->windows_minor, text, sizeof(text));
         json_array_append_new(w, json_string(text));
-        if (pt_mup_next_range(v, &lo, &hi)) {
-            char r[32];
-            snprintf(r, sizeof(r), "%u-%u", (unsigned)lo, (unsigned)hi);
-            risk = json_pack("{s:I, s:s, s:I, s:I}", "max_user_port", (json_int_t)v,
-                             "dynamic_port_range_at_next_boot", r, "start", (json_int_t)lo,
-                             "num", (json_int_t)(hi - lo + 1));
-        } else {
-            risk = json_pack("{s:I, s:n, s:n, s:n}", "max_user_port", (json_int_t)v,
-                             "dynamic_port_range_at_next_boot", "start", "num");
-        }
+        risk = pt_mup_risk_json(v);
     }
     if (risk == NULL) {
         json_decref(w);

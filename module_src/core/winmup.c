@@ -72,3 +72,17 @@ void pt_mup_set_text(long long value, unsigned major, unsigned minor, char *buf,
         "max_user_port out and set port_range instead (state=absent removes the "
         "value porttune set).", value, major, minor, range);
 }
+
+json_t *pt_mup_risk_json(long long value)
+{
+    uint32_t lo, hi;
+    char r[32];
+
+    if (!pt_mup_next_range(value, &lo, &hi))
+        return json_pack("{s:I, s:n, s:n, s:n}", "max_user_port", (json_int_t)value,
+                         "dynamic_port_range_at_next_boot", "start", "num");
+    snprintf(r, sizeof(r), "%u-%u", (unsigned)lo, (unsigned)hi);
+    return json_pack("{s:I, s:s, s:I, s:I}", "max_user_port", (json_int_t)value,
+                     "dynamic_port_range_at_next_boot", r, "start", (json_int_t)lo,
+                     "num", (json_int_t)(hi - lo + 1));
+}

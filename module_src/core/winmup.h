@@ -5,6 +5,7 @@
 #define PT_WINMUP_H
 
 #include <stddef.h>
+#include <jansson.h>
 #include "porttune.h"
 
 /* The TCP dynamic port range Windows Vista and later set at boot when the
@@ -29,5 +30,10 @@ void pt_mup_risk_text(long long value, unsigned major, unsigned minor, char *buf
  * (Vista or later). */
 void pt_mup_set_text(long long value, unsigned major, unsigned minor, char *buf,
                      size_t size);
+
+/* The max_user_port_risk object of `get`, `facts` and the diagnosis:
+ * max_user_port, dynamic_port_range_at_next_boot ("LO-HI"), start, num
+ * (the last three null when the range is not known). NULL on ENOMEM. */
+json_t *pt_mup_risk_json(long long value);
 
 #endif

@@ -5,6 +5,7 @@
 #include "winsys.h"
 #include "core/core.h"
 #include "core/capacity.h"
+#include "core/winmup.h"
 #include "diag/diag.h"
 
 #include <errno.h>
@@ -138,6 +139,23 @@ static int read_ranges(ranges_t *r, pt_error_t *err)
     return rc;
 }
 
+/* An existing MaxUserPort on Vista or later: the same warning and
+ * max_user_port_risk object as `porttune get` (null when there is none). */
+static int mup_risk(json_t *report, json_t *warnings)
+{
+    json_t *risk = json_null();
+    long long v;
+    uint32_t lo, hi;
+    char text[1024];
+
+    if (pt__win_mup_risk(&v, &lo, &hi, text, sizeof(text))) {
+        if (json_array_append_new(warnings, json_string(text)) != 0)
+            return -1;
+        risk = pt_mup_risk_json(v);
+    }
+    return risk == NULL ? -1 : json_object_set_new(report, "max_user_port_risk", risk);
+}
+
 /* The Windows parts of the report: source, processes, excluded_ranges,
  * advice, and the notes as warnings. */
 static int extend(json_t *report, run_t *run, ranges_t *r, unsigned top)
@@ -167,6 +185,8 @@ static int extend(json_t *report, run_t *run, ranges_t *r, unsigned top)
     for (i = 0; i < r->notes.n; i++)
         if (json_array_append_new(warnings, json_string(r->notes.items[i])) != 0)
             return -1;
+    if (mup_risk(report, warnings) != 0)
+        return -1;
     procs = pt__owners_json(&run->owners, top, image_name, &query);
     if (procs == NULL || json_object_set_new(report, "processes", procs) != 0)
         return -1;
