@@ -86,27 +86,6 @@ static const char help_text[] =
 "\n"
 "See porttune(1).\n";
 
-int pt__cli_vusage(const char *usage, const char *fmt, va_list ap)
-{
-    fputs("porttune: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputs("\n", stderr);
-    fputs(usage, stderr);
-    return PT_EXIT_USAGE;
-}
-
-static int usage_error(const char *fmt, ...) PT_PRINTF(1, 2);
-static int usage_error(const char *fmt, ...)
-{
-    va_list ap;
-    int rc;
-
-    va_start(ap, fmt);
-    rc = pt__cli_vusage(usage_text, fmt, ap);
-    va_end(ap);
-    return rc;
-}
-
 bool pt_cli_is_command(const char *word)
 {
     static const char *const words[] = {
@@ -179,7 +158,7 @@ static int parse_args(int argc, char **argv, cli_args_t *a)
     else if (strcmp(argv[1], "facts") == 0)
         a->cmd = CMD_FACTS;
     else
-        return usage_error("unknown command '%s'%s.", argv[1], argc == 2
+        return pt__cli_usage(usage_text, "unknown command '%s'%s.", argv[1], argc == 2
                            ? " (nor a file to read as Ansible arguments)" : "");
     a->name = argv[1];
     takes_words = a->cmd == CMD_SET || a->cmd == CMD_CHECK;
@@ -197,12 +176,12 @@ static int parse_args(int argc, char **argv, cli_args_t *a)
             if (strcmp(arg, "--json") == 0 && a->cmd != CMD_FACTS)
                 a->json = true;
             else if (is_flag(arg, "--file") && (a->file = flag_value(argc, argv, &i, "--file")) == NULL)
-                return usage_error("%s needs a path.", "--file");
+                return pt__cli_usage(usage_text, "%s needs a path.", "--file");
             else if (is_flag(arg, "--file"))
                 ;
             else if (is_flag(arg, "--state-file") &&
                      (a->state_file = flag_value(argc, argv, &i, "--state-file")) == NULL)
-                return usage_error("%s needs a path.", "--state-file");
+                return pt__cli_usage(usage_text, "%s needs a path.", "--state-file");
             else if (is_flag(arg, "--state-file"))
                 ;
             else if (takes_words && strcmp(arg, "--noop") == 0)
@@ -214,9 +193,9 @@ static int parse_args(int argc, char **argv, cli_args_t *a)
             else
                 ok = false;
             if (!ok)
-                return usage_error("unknown option '%s' for '%s'.", arg, a->name);
+                return pt__cli_usage(usage_text, "unknown option '%s' for '%s'.", arg, a->name);
         } else if (!takes_words) {
-            return usage_error("'%s' takes no settings; got '%s'.", a->name, arg);
+            return pt__cli_usage(usage_text, "'%s' takes no settings; got '%s'.", a->name, arg);
         } else {
             a->words[a->nwords++] = argv[i];
         }
@@ -224,7 +203,7 @@ static int parse_args(int argc, char **argv, cli_args_t *a)
     if (a->cmd == CMD_CHECK)
         a->noop = true;
     if (takes_words && a->nwords == 0)
-        return usage_error("'%s' needs at least one KEY=VALUE setting, such as "
+        return pt__cli_usage(usage_text, "'%s' needs at least one KEY=VALUE setting, such as "
                            "port_range=1024-65535.", a->name);
     return 0;
 }
@@ -235,7 +214,7 @@ static int add_arg(json_t *args, const char *key, json_t *value, const char *sho
         return oom_fail(json);
     if (json_object_get(args, key) != NULL) {
         json_decref(value);
-        return usage_error("%s is given twice.", shown);
+        return pt__cli_usage(usage_text, "%s is given twice.", shown);
     }
     if (json_object_set_new(args, key, value) != 0)
         return oom_fail(json);
@@ -260,17 +239,17 @@ static int build_json(const cli_args_t *a, json_t **out)
         size_t n = eq ? (size_t)(eq - w) : 0;
 
         if (eq == NULL || n == 0) {
-            rc = usage_error("'%s' is not a KEY=VALUE setting.", w);
+            rc = pt__cli_usage(usage_text, "'%s' is not a KEY=VALUE setting.", w);
             break;
         }
         if (n >= sizeof(key)) {
-            rc = usage_error("a setting name is too long: '%.60s...'.", w);
+            rc = pt__cli_usage(usage_text, "a setting name is too long: '%.60s...'.", w);
             break;
         }
         memcpy(key, w, n);
         key[n] = '\0';
         if (strncmp(key, "_ansible_", 9) == 0) {
-            rc = usage_error("'%s' is internal to Ansible; use --noop for check mode.", key);
+            rc = pt__cli_usage(usage_text, "'%s' is internal to Ansible; use --noop for check mode.", key);
             break;
         }
         /* net.ipv4.tcp_fin_timeout=30 means fin_timeout=30. */
@@ -469,7 +448,7 @@ int pt_cli_main(int argc, char **argv)
     int rc;
 
     if (argc < 2)
-        return usage_error("a command is needed.");
+        return pt__cli_usage(usage_text, "a command is needed.");
     if (strcmp(argv[1], "--version") == 0) {
         printf("porttune %s\n", PT_VERSION);
         return PT_EXIT_OK;

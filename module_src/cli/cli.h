@@ -24,8 +24,20 @@ int pt_cli_main(int argc, char **argv);
 
 /* `porttune diagnose ...` (cli/diagnose.c); returns the exit code. */
 int pt__cli_diagnose(int argc, char **argv);
-/* Prints "porttune: MESSAGE" and usage to stderr; returns PT_EXIT_USAGE. */
+/* Prints "porttune: MESSAGE" and usage to stderr; returns PT_EXIT_USAGE
+ * (cli/flags.c, as the three below). */
 int pt__cli_vusage(const char *usage, const char *fmt, va_list ap) PT_PRINTF(2, 0);
+int pt__cli_usage(const char *usage, const char *fmt, ...) PT_PRINTF(2, 3);
+/* Whether arg is flag, alone or as "flag=VALUE". */
+bool pt__cli_is_flag(const char *arg, const char *flag);
+/* The value of the flag at argv[*i] ("--top N", *i moves on, or "--top=N"):
+ * NULL when argv ends. */
+const char *pt__cli_flag_value(int argc, char **argv, int *i, const char *flag);
+/* --top N (0-100000) and --source auto|netlink|proc, which diagnose and
+ * metrics share: 1 when argv[*i] was one of them (*top or *source set), 0
+ * when it was not, PT_EXIT_USAGE after printing the error and usage. */
+int pt__cli_diag_flag(const char *usage, int argc, char **argv, int *i, unsigned *top,
+                      const char **source);
 
 /* Prints j and a newline with json_dumpb flags, or nothing: the text is
  * made in full first (in memory, which may run short), so stdout never gets

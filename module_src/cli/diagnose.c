@@ -41,8 +41,6 @@ static const char diag_help[] =
 "\n"
 "See porttune(1).\n";
 
-#define TOP_MAX 100000
-
 typedef struct diag_args {
     bool json;
     unsigned top;
@@ -50,75 +48,36 @@ typedef struct diag_args {
     const char *source;
 } diag_args_t;
 
-static int usage_error(const char *fmt, ...) PT_PRINTF(1, 2);
-static int usage_error(const char *fmt, ...)
-{
-    va_list ap;
-    int rc;
-
-    va_start(ap, fmt);
-    rc = pt__cli_vusage(diag_usage, fmt, ap);
-    va_end(ap);
-    return rc;
-}
-
-/* "--top N" or "--top=N": the value, or NULL when argv ends. */
-static const char *flag_value(int argc, char **argv, int *i, const char *flag)
-{
-    size_t n = strlen(flag);
-
-    if (strncmp(argv[*i], flag, n) == 0 && argv[*i][n] == '=')
-        return argv[*i] + n + 1;
-    return *i + 1 < argc ? argv[++*i] : NULL;
-}
-
-static bool is_flag(const char *arg, const char *flag)
-{
-    size_t n = strlen(flag);
-
-    return strncmp(arg, flag, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
-}
-
 /* Returns 0, -1 for --help, or PT_EXIT_USAGE after printing. */
 static int parse(int argc, char **argv, diag_args_t *a)
 {
     for (int i = 2; i < argc; i++) {
         const char *arg = argv[i], *v;
         char *end;
+        int rc;
 
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0)
             return -1;
+        rc = pt__cli_diag_flag(diag_usage, argc, argv, &i, &a->top, &a->source);
+        if (rc == PT_EXIT_USAGE)
+            return rc;
+        if (rc == 1)
+            continue;
         if (strcmp(arg, "--json") == 0) {
             a->json = true;
-        } else if (is_flag(arg, "--top")) {
-            unsigned long n;
-
-            if ((v = flag_value(argc, argv, &i, "--top")) == NULL)
-                return usage_error("--top needs a number.");
-            errno = 0;
-            n = strtoul(v, &end, 10);
-            if (v[0] < '0' || v[0] > '9' || errno != 0 || *end != '\0' || n > TOP_MAX)
-                return usage_error("--top '%s' is not a whole number 0-%d.", v, TOP_MAX);
-            a->top = (unsigned)n;
-        } else if (is_flag(arg, "--threshold")) {
-            if ((v = flag_value(argc, argv, &i, "--threshold")) == NULL)
-                return usage_error("--threshold needs a percentage.");
+        } else if (pt__cli_is_flag(arg, "--threshold")) {
+            if ((v = pt__cli_flag_value(argc, argv, &i, "--threshold")) == NULL)
+                return pt__cli_usage(diag_usage, "--threshold needs a percentage.");
             errno = 0;
             a->threshold = strtod(v, &end);
             if (end == v || *end != '\0' || errno != 0 ||
                 !(a->threshold > 0 && a->threshold <= 100))
-                return usage_error("--threshold '%s' is not a percentage above 0 and at "
-                                   "most 100.", v);
-        } else if (is_flag(arg, "--source")) {
-            if ((v = flag_value(argc, argv, &i, "--source")) == NULL)
-                return usage_error("--source needs auto, netlink or proc.");
-            if (strcmp(v, "auto") != 0 && strcmp(v, "netlink") != 0 && strcmp(v, "proc") != 0)
-                return usage_error("--source '%s' is not one of auto, netlink, proc.", v);
-            a->source = v;
+                return pt__cli_usage(diag_usage, "--threshold '%s' is not a percentage above 0 "
+                                     "and at most 100.", v);
         } else if (arg[0] == '-') {
-            return usage_error("unknown option '%s' for 'diagnose'.", arg);
+            return pt__cli_usage(diag_usage, "unknown option '%s' for 'diagnose'.", arg);
         } else {
-            return usage_error("'diagnose' takes no settings; got '%s'.", arg);
+            return pt__cli_usage(diag_usage, "'diagnose' takes no settings; got '%s'.", arg);
         }
     }
     return 0;

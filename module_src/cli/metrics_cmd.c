@@ -41,78 +41,37 @@ static const char metrics_help[] =
 "\n"
 "See porttune(1).\n";
 
-#define TOP_MAX 100000
-
 typedef struct metrics_args {
     unsigned top;
     const char *output, *file, *source;
 } metrics_args_t;
-
-static int usage_error(const char *fmt, ...) PT_PRINTF(1, 2);
-static int usage_error(const char *fmt, ...)
-{
-    va_list ap;
-    int rc;
-
-    va_start(ap, fmt);
-    rc = pt__cli_vusage(metrics_usage, fmt, ap);
-    va_end(ap);
-    return rc;
-}
-
-static const char *flag_value(int argc, char **argv, int *i, const char *flag)
-{
-    size_t n = strlen(flag);
-
-    if (strncmp(argv[*i], flag, n) == 0 && argv[*i][n] == '=')
-        return argv[*i] + n + 1;
-    return *i + 1 < argc ? argv[++*i] : NULL;
-}
-
-static bool is_flag(const char *arg, const char *flag)
-{
-    size_t n = strlen(flag);
-
-    return strncmp(arg, flag, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
-}
 
 /* Returns 0, -1 for --help, or PT_EXIT_USAGE after printing. */
 static int parse(int argc, char **argv, metrics_args_t *a)
 {
     for (int i = 2; i < argc; i++) {
         const char *arg = argv[i], *v;
+        int rc;
 
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0)
             return -1;
-        if (is_flag(arg, "--top")) {
-            unsigned long n;
-            char *end;
-
-            if ((v = flag_value(argc, argv, &i, "--top")) == NULL)
-                return usage_error("--top needs a number.");
-            errno = 0;
-            n = strtoul(v, &end, 10);
-            if (v[0] < '0' || v[0] > '9' || errno != 0 || *end != '\0' || n > TOP_MAX)
-                return usage_error("--top '%s' is not a whole number 0-%d.", v, TOP_MAX);
-            a->top = (unsigned)n;
-        } else if (is_flag(arg, "--output")) {
-            if ((v = flag_value(argc, argv, &i, "--output")) == NULL || v[0] == '\0')
-                return usage_error("--output needs a file name.");
+        rc = pt__cli_diag_flag(metrics_usage, argc, argv, &i, &a->top, &a->source);
+        if (rc == PT_EXIT_USAGE)
+            return rc;
+        if (rc == 1)
+            continue;
+        if (pt__cli_is_flag(arg, "--output")) {
+            if ((v = pt__cli_flag_value(argc, argv, &i, "--output")) == NULL || v[0] == '\0')
+                return pt__cli_usage(metrics_usage, "--output needs a file name.");
             a->output = v;
-        } else if (is_flag(arg, "--file")) {
-            if ((v = flag_value(argc, argv, &i, "--file")) == NULL || v[0] == '\0')
-                return usage_error("--file needs a path.");
+        } else if (pt__cli_is_flag(arg, "--file")) {
+            if ((v = pt__cli_flag_value(argc, argv, &i, "--file")) == NULL || v[0] == '\0')
+                return pt__cli_usage(metrics_usage, "--file needs a path.");
             a->file = v;
-        } else if (is_flag(arg, "--source")) {
-            if ((v = flag_value(argc, argv, &i, "--source")) == NULL)
-                return usage_error("--source needs auto, netlink or proc.");
-            if (strcmp(v, "auto") != 0 && strcmp(v, "netlink") != 0 && strcmp(v, "proc") != 0)
-                return usage_error("--source '%s' is not one of auto, netlink, proc.", v);
-            a->source = v;
         } else if (arg[0] == '-') {
-            return usage_error("unknown option '%s' for 'metrics'.", arg);
+            return pt__cli_usage(metrics_usage, "unknown option '%s' for 'metrics'.", arg);
         } else {
-            return usage_error("'metrics' takes no settings; got '%s'.", arg);
+            return pt__cli_usage(metrics_usage, "'metrics' takes no settings; got '%s'.", arg);
         }
     }
     return 0;
