@@ -686,7 +686,7 @@ t_get_and_facts_flag_max_user_port() {
   has "$ERR" "porttune: warning: RISK: MaxUserPort is 20000" "get (table): warning on stderr"
   # The diagnosis flags it too: the same object and warning.
   pt_cli diagnose --json
-  eq "$RC" 0 "diagnose exit code"
+  eq "$RC" 2 "diagnose exit code (2: the report warns)"
   eq "$(printf '%s' "$OUT" | jq -c .max_user_port_risk)" \
     '{"max_user_port":20000,"dynamic_port_range_at_next_boot":"1024-20000","start":1024,"num":18977}' "diagnose: max_user_port_risk"
   has "$(printf '%s' "$OUT" | jq -r '.warnings | join(" | ")')" "RISK: MaxUserPort is 20000 in the registry of this Windows 6.1 host." "diagnose: warning"
