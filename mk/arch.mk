@@ -96,3 +96,19 @@ arch-test: arches endian-test
 	bash tests/arch/run.sh
 
 TESTS += arch-test
+
+# Beside library/linux/porttune, where the action plugin looks for the
+# binary of a host's architecture (roles/porttune/action_plugins/porttune.py).
+ARCH_LIB := $(patsubst %,library/linux/porttune-%,$(FOREIGN_ARCHES))
+library/linux/porttune-%: build/arch/%/porttune
+	@mkdir -p $(@D)
+	cp $< $@
+arch-lib: $(ARCH_LIB)
+ARTIFACTS += arch-lib
+.PHONY: arch-lib
+
+# The action plugin's choice of binary per host (python unittest).
+.PHONY: arch-select-test
+arch-select-test: venv
+	$(PY) -m unittest -v tests/arch/test_select.py
+TESTS += arch-select-test
