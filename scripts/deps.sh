@@ -7,7 +7,7 @@
 #                                    is what `make deps`, `make test` and
 #                                    .ci/run install
 set -eu
-ALL_GROUPS="build test windows puppet fuzz"
+ALL_GROUPS="build test windows puppet fuzz arch"
 PKGS="${*:-all}"
 [ "$PKGS" != all ] || PKGS=$ALL_GROUPS
 need=""
@@ -19,6 +19,9 @@ for group in $PKGS; do
                 python3-venv python3-yaml socat openssh-server openssh-client git jq ;;
     windows) want gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64 wine64 wine ;;
     puppet) want puppet puppet-lint ruby-rspec ruby-rspec-puppet ruby-puppetlabs-spec-helper ;;
+    # Foreign-architecture binaries run under qemu-user (make arch-test); their
+    # compiler, zig, comes from PyPI (make zig).
+    arch) want qemu-user-static binutils python3-venv ;;
     fuzz) want clang libclang-rt-14-dev clang-tidy cppcheck valgrind jq util-linux ;;
     *) echo "deps.sh: unknown group '$group'" >&2; exit 2 ;;
   esac
