@@ -92,7 +92,7 @@ endian-test: build/unit-diag/endian_check build/arch/s390x/endian_check
 	./build/unit-diag/endian_check
 	/usr/bin/qemu-s390x-static build/arch/s390x/endian_check
 
-arch-test: arches endian-test
+arch-test: arches endian-test library/porttune build/diag/no-netlink
 	bash tests/arch/run.sh
 
 TESTS += arch-test
@@ -112,3 +112,10 @@ ARTIFACTS += arch-lib
 arch-select-test: venv
 	$(PY) -m unittest -v tests/arch/test_select.py
 TESTS += arch-select-test
+
+# A mixed fleet over SSH: x86_64, aarch64, s390x and riscv64 hosts (their own
+# binfmt_misc in a user namespace each, kernel >= 6.7) and a mips64 host.
+.PHONY: arch-fleet-test
+arch-fleet-test: all arch-lib venv
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH bash tests/fleet/arch-test.sh
+TESTS += arch-fleet-test

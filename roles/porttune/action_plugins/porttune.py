@@ -126,7 +126,7 @@ class ActionModule(ActionBase):
             if facts:
                 result["ansible_facts"] = facts
         if self._arch_path is not None:
-            display.vvv("porttune: %s binary %s" % (self._arch, self._arch_path))
+            display.vvv("porttune: %s binary %s" % (self._arch, self._arch_path), host=self._play_context.remote_addr)
         if (windows or getattr(shell, "SHELL_FAMILY", None) != "sh" or self._connection._shell.tmpdir
                 or not self._is_pipelining_enabled("new") or self._is_become_unprivileged()):
             facts = result.pop("ansible_facts", None)
