@@ -27,7 +27,7 @@ COLL_ENV     := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" ANSIBLE_HOME="$(CURDIR)/buil
 
 collection: $(COLL_TARBALL)
 
-$(COLL_TARBALL): $(COLL_SRC) scripts/build-collection.sh library/porttune library/porttune.exe $(VENV)/.done
+$(COLL_TARBALL): $(COLL_SRC) scripts/build-collection.sh library/porttune library/porttune.exe $(ARCH_LIB) $(VENV)/.done
 	$(COLL_ENV) bash scripts/build-collection.sh $(VERSION) $(PROJECT_URL) $(COLL_TREE) $(@D)
 
 $(OLDEST_VENV)/.done: mk/collection.mk
