@@ -27,7 +27,7 @@ trap 'rm -rf "$tmp"' EXIT
 failed=()
 for a in "${arches[@]}"; do
   case $a in
-    aarch64) q=aarch64 m="ARM aarch64" ;;
+    aarch64) q=aarch64 m="AArch64" ;;
     armv7)   q=arm     m="ARM" ;;
     riscv64) q=riscv64 m="RISC-V" ;;
     ppc64le) q=ppc64le m="PowerPC64" ;;
