@@ -83,9 +83,9 @@ ENDIAN_SRC := tests/diag/endian_check.c module_src/diag/linux_sockdiag.c module_
 build/unit-diag/endian_check: $(ENDIAN_SRC) $(HDRS)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOSTFLAGS) -o $@ $(ENDIAN_SRC)
-build/arch/s390x/endian_check: $(ENDIAN_SRC) $(HDRS) | $(ZIGBIN)/.done
+build/arch/s390x/endian_check: $(ENDIAN_SRC) $(HDRS) build/deps/s390x/lib/libjansson.a | $(ZIGBIN)/.done
 	@mkdir -p $(@D)
-	$(ZIGBIN)/cc-s390x $(CSTD) $(WARN) $(OPT) -Imodule_src -static -o $@ $(ENDIAN_SRC)
+	$(ZIGBIN)/cc-s390x $(CSTD) $(WARN) $(OPT) -Imodule_src -Ibuild/deps/s390x/include -static -o $@ $(ENDIAN_SRC)
 
 .PHONY: endian-test
 endian-test: build/unit-diag/endian_check build/arch/s390x/endian_check
