@@ -14,6 +14,11 @@
 #               must read /proc and say "proc", and the netlink reference
 #               report comes from PT_DIAG_REF (default library/porttune, the
 #               native binary) on the same traffic
+#   PT_DIAG_PROC_SWAPPED=1  with PT_DIAG_EMULATED: BINARY's byte order is not
+#               the kernel's (s390x under qemu on x86_64). /proc/net/tcp prints
+#               addresses as the kernel's host-order words, so such a binary
+#               must read every address with the bytes of each 32-bit word
+#               reversed, and everything else exactly as the native one
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -74,10 +79,11 @@ diag nonl-eperm "$nonl" --errno EPERM -- --threshold 7
 diag nonl-netlink "$nonl" -- --source netlink --threshold 7
 ss -tanH >"$tmp/ss.txt"
 
-"$py" - "$tmp" "$emulated" <<'PY'
-import json, sys, collections
+"$py" - "$tmp" "$emulated" "${PT_DIAG_PROC_SWAPPED:-0}" <<'PY'
+import copy, ipaddress, json, sys, collections
 tmp = sys.argv[1]
 emulated = sys.argv[2] == "1"
+swapped = sys.argv[3] == "1"
 failures = []
 
 def check(what, got, want):
@@ -164,11 +170,31 @@ check("ss states", {k: v for k, v in net["states"].items() if v},
       dict(ss_states))
 check("ss per destination", {k: d["ports_held"] for k, d in dests.items()}, dict(ss_dest))
 
+def word_swapped(addr):
+    """ADDR with the bytes of each 32-bit word reversed (a host-order word read in the other order)."""
+    ip = ipaddress.ip_address(addr)
+    b = ip.packed
+    b = b"".join(b[i:i + 4][::-1] for i in range(0, len(b), 4))
+    return str(ipaddress.ip_address(b))
+
+def as_read_by_other_order(rep):
+    """The native report as a binary of the other byte order reads /proc: addresses word-swapped."""
+    rep = copy.deepcopy(rep)
+    for d in rep["destinations"]["top"]:
+        old, new = d["address"], word_swapped(d["address"])
+        d["address"] = new
+        rep["warnings"] = [w.replace(f"{old}:{d['port']}", f"{new}:{d['port']}") for w in rep["warnings"]]
+    return rep
+
 # 5. The /proc fallback (and auto) give the same report.
 for name, other in (("proc", proc), ("auto", auto)):
     check(f"{name} source", other.pop("source"),
           "proc" if name == "proc" or emulated else "netlink")
 net.pop("source")
+if swapped:
+    net = as_read_by_other_order(net)
+    check("byte order differs from the kernel's: /proc addresses read word-swapped",
+          [d["address"] for d in net["destinations"]["top"]], ["1.0.0.127", "::100:0", "2.0.0.127"])
 check("proc report == netlink report", proc, net)
 check("auto report == netlink report", auto, net)
 
