@@ -116,6 +116,14 @@ TESTS += arch-select-test
 # A mixed fleet over SSH: x86_64, aarch64, s390x and riscv64 hosts (their own
 # binfmt_misc in a user namespace each, kernel >= 6.7) and a mips64 host.
 .PHONY: arch-fleet-test
-arch-fleet-test: all arch-lib venv
-	PATH=$(CURDIR)/$(VENV)/bin:$$PATH bash tests/fleet/arch-test.sh
+# Also the collection's FQCN module: its own tarball here, built by the same
+# script (build/dist's name is shared by the Puppet module's tarball today).
+ARCH_COLL := build/arch-coll/dist/porttune-porttune-$(shell cat VERSION).tar.gz
+$(ARCH_COLL): $(ARCH_LIB) library/porttune library/porttune.exe scripts/build-collection.sh \
+              roles/porttune/action_plugins/porttune.py $(VENV)/.done
+	rm -rf build/arch-coll
+	$(COLL_ENV) bash scripts/build-collection.sh $(VERSION) $(PROJECT_URL) \
+	  build/arch-coll/ansible_collections/porttune/porttune $(@D)
+arch-fleet-test: all arch-lib venv $(ARCH_COLL)
+	PATH=$(CURDIR)/$(VENV)/bin:$$PATH bash tests/fleet/arch-test.sh $(ARCH_COLL)
 TESTS += arch-fleet-test

@@ -11,7 +11,9 @@
 # with the message naming its machine and the available ones, before any
 # module is sent. The riscv64 host has no Python.
 #
-#   arch-test.sh     (root; make arch-lib venv first)
+#   arch-test.sh [COLLECTION_TARBALL]   (root; make arch-lib venv first)
+#   With the collection's tarball, its FQCN module porttune.porttune.porttune
+#   converges the same fleet too (installed with ansible-galaxy).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -115,6 +117,46 @@ for i in 0 1 3; do expect_recap audit "${hosts[$i]}" "ok=3 changed=0 failed=0" "
 got=$("$here/fleet.sh" exec "$work/fleet" "${hosts[2]}" cat /proc/sys/net/ipv4/tcp_tw_reuse)
 [ "$got" = 1 ] || fail "check mode changed the s390x host's tcp_tw_reuse to $got"
 ok "check mode left the drift in place"
+
+# The collection's FQCN module, installed from its tarball into a project
+# with no ansible.cfg: the action plugin and porttune-ARCH of the collection.
+if [ -n "${1:-}" ]; then
+  mkdir -p "$work/coll"
+  ansible-galaxy collection install "$(realpath "$1")" -p "$work/coll/collections" >"$work/coll/install.out" 2>&1 ||
+    { cat "$work/coll/install.out"; fail "ansible-galaxy collection install $1"; }
+  cat >"$work/coll/fqcn.yml" <<'YML'
+---
+- name: The FQCN module on a mixed fleet
+  hosts: fleet
+  gather_facts: false
+  tasks:
+    - name: Converge
+      porttune.porttune.porttune:
+        fin_timeout: 25
+YML
+  frun() {  # frun NAME ARGS...
+    local name=$1; shift
+    set +e
+    (cd "$work/coll" && env -u ANSIBLE_CONFIG ANSIBLE_COLLECTIONS_PATH="$work/coll/collections" \
+      ansible-playbook -i "$work/fleet/inventory.yml" "$@" fqcn.yml) >"$work/$name.out" 2>&1
+    set -e
+  }
+  frun fqcn1 -vvv
+  for i in 0 1 2 3; do expect_recap fqcn1 "${hosts[$i]}" "ok=1 changed=1 failed=0" "${archs[$i]}, FQCN"; done
+  expect_recap fqcn1 "${hosts[4]}" "ok=0 changed=0 failed=1" "mips64, FQCN"
+  for i in 1 2 3; do
+    h=${hosts[$i]} a=${archs[$i]}
+    grep -q "<$h> porttune: $a binary $work/coll/collections/ansible_collections/porttune/porttune/plugins/modules/porttune-$a" \
+      "$work/fqcn1.out" || fail "$h ($a): the collection's $a binary was not used"
+    got=$("$here/fleet.sh" exec "$work/fleet" "$h" cat /proc/sys/net/ipv4/tcp_fin_timeout)
+    [ "$got" = 25 ] || fail "$h ($a): fin_timeout $got after the FQCN module, want 25"
+    ok "$h ($a): the collection's $a binary converged it"
+  done
+  frun fqcn2
+  for i in 0 1 2 3; do expect_recap fqcn2 "${hosts[$i]}" "ok=1 changed=0 failed=0" "${archs[$i]}, FQCN again"; done
+  frun fqcn3 --check --diff
+  for i in 0 1 2 3; do expect_recap fqcn3 "${hosts[$i]}" "ok=1 changed=0 failed=0" "${archs[$i]}, FQCN audit"; done
+fi
 
 ! "$here/fleet.sh" exec "$work/fleet" "${hosts[3]}" sh -c 'command -v python3 || command -v python' >/dev/null ||
   fail "the riscv64 host has a Python interpreter"
