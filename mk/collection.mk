@@ -31,7 +31,7 @@ DIST_FILES   += ansible/porttune-porttune-$(VERSION).tar.gz
 
 collection: $(COLL_TARBALL)
 
-$(COLL_TARBALL): $(COLL_SRC) scripts/build-collection.sh library/porttune library/porttune.exe $(VENV)/.done
+$(COLL_TARBALL): $(COLL_SRC) scripts/build-collection.sh library/porttune library/porttune.exe $(ARCH_LIB) $(VENV)/.done
 	$(COLL_ENV) bash scripts/build-collection.sh $(VERSION) $(PROJECT_URL) $(COLL_TREE) $(@D)
 
 $(OLDEST_VENV)/.done: mk/collection.mk

@@ -37,6 +37,13 @@ install -m 0755 library/porttune.exe "$m/porttune.exe"
 ln -s porttune "$m/porttune_info"
 ln -s porttune.exe "$m/porttune_info.exe"
 install -m 0644 library/porttune.yml library/porttune_info.yml "$m/"
+# The other Linux architectures (make arch-lib), beside the module, where the
+# action plugin looks for the binary of a host's CPU: porttune-ARCH.
+for a in aarch64 armv7 riscv64 ppc64le s390x; do
+  f=library/linux/porttune-$a
+  [ -f "$f" ] || die "no $f (make arch-lib)"
+  install -m 0755 "$f" "$m/porttune-$a"
+done
 
 # Action plugins named after the modules: the one-SSH-session path.
 install -m 0644 roles/porttune/action_plugins/porttune.py "$tree/plugins/action/porttune.py"

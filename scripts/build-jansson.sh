@@ -1,38 +1,50 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Build a static libjansson.a for TARGET (musl | mingw) from Debian's jansson
-# source package into build/deps/TARGET/{include,lib}; Debian ships jansson
-# only for glibc. TARGET host builds the same release library with the host
-# compiler, for test builds that must link the jansson the binaries ship
-# (Debian's libjansson.a keeps its assertions). Quiet on success; on failure
-# prints the log's tail.
+# Build a static libjansson.a for TARGET (musl | mingw | a foreign Linux
+# architecture) from Debian's jansson source package into
+# build/deps/TARGET/{include,lib}; Debian ships jansson only for glibc.
+# TARGET host builds the same release library with the host compiler, for
+# test builds that must link the jansson the binaries ship (Debian's
+# libjansson.a keeps its assertions). Quiet on success; on failure prints the
+# log's tail.
 #
-# Usage: sh scripts/build-jansson.sh musl|mingw|host
+# Usage: sh scripts/build-jansson.sh musl|mingw|host|aarch64|armv7|riscv64|ppc64le|s390x
 #        sh scripts/build-jansson.sh source   (only fetch and unpack the source
 #                                              into build/src/jansson: make deb
 #                                              hands it to the package build)
-# Env:   JOBS (default: nproc), MUSLCC, MINGWCC, HOSTCC (compilers, as in the Makefile)
+# Env:   JOBS (default: nproc), MUSLCC, MINGWCC, HOSTCC (compilers, as in the Makefile),
+#        ZIGBIN (dir of the zig cc/ar/ranlib wrappers mk/arch.mk writes,
+#        default build/zig/bin: cc-ARCH, ar, ranlib)
 set -eu
 
 die() { echo "build-jansson: $*" >&2; exit 1; }
 
-[ $# -eq 1 ] || die "usage: $0 musl|mingw|host|source"
+[ $# -eq 1 ] || die "usage: $0 musl|mingw|host|source|aarch64|armv7|riscv64|ppc64le|s390x"
 target=$1
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+zigbin=${ZIGBIN:-$root/build/zig/bin}
+# Foreign Linux architectures: zig cc for ARCH-linux-musl (mk/arch.mk), and
+# CMake told it cross-compiles so it runs none of its test programs.
+cross_arch=""
 case "$target" in
   musl)   cc=${MUSLCC:-musl-gcc} ;;
   mingw)  cc=${MINGWCC:-x86_64-w64-mingw32-gcc} ;;
   host)   cc=${HOSTCC:-gcc} ;;
   source) cc="" ;;
-  *)      die "unknown target '$target' (want musl, mingw, host or source)" ;;
+  aarch64|armv7|riscv64|ppc64le|s390x)
+          cc=$zigbin/cc-$target cross_arch=$target ;;
+  *)      die "unknown target '$target' (want musl, mingw, host, source, aarch64, armv7, riscv64, ppc64le or s390x)" ;;
 esac
-
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
 prefix=$root/build/deps/$target
 [ "$target" != source ] && [ -f "$prefix/lib/libjansson.a" ] && [ -f "$prefix/include/jansson.h" ] && exit 0
 
 [ "$target" = source ] || command -v "$cc" >/dev/null 2>&1 || {
-  [ "$target" = mingw ] && hint="sh scripts/deps.sh windows" || hint="sh scripts/deps.sh build"
+  case "$target" in
+    musl|host) hint="sh scripts/deps.sh build" ;;
+    mingw)     hint="sh scripts/deps.sh windows" ;;
+    *)         hint="make zig" ;;
+  esac
   die "compiler '$cc' not found; run: $hint"
 }
 
@@ -128,6 +140,8 @@ else
   }
   cross=""
   [ "$target" = mingw ] && cross="-DCMAKE_SYSTEM_NAME=Windows -DCMAKE_SYSTEM_PROCESSOR=x86_64"
+  [ -n "$cross_arch" ] && cross="-DCMAKE_SYSTEM_NAME=Linux -DCMAKE_SYSTEM_PROCESSOR=$cross_arch
+    -DCMAKE_AR=$zigbin/ar -DCMAKE_RANLIB=$zigbin/ranlib"
   # MinSizeRel keeps -Os last (Release would append -O3).
   run cmake -S "$src" -B "$bld" $cross \
     -DCMAKE_C_COMPILER="$cc" \

@@ -7,7 +7,7 @@
 #                                    is what `make deps`, `make test` and
 #                                    .ci/run install
 set -eu
-ALL_GROUPS="build test windows puppet fuzz sysctl-diff dist metrics report"
+ALL_GROUPS="build test windows puppet fuzz sysctl-diff dist metrics report arch"
 PKGS="${*:-all}"
 [ "$PKGS" != all ] || PKGS=$ALL_GROUPS
 need=""
@@ -25,6 +25,9 @@ for group in $PKGS; do
     metrics) want prometheus prometheus-node-exporter systemd ;;
     # The fleet report's browser check (tests/report) and the README screenshot's optimizer.
     report) want chromium optipng python3-yaml ;;
+    # Foreign-architecture binaries run under qemu-user (make arch-test); their
+    # compiler, zig, comes from PyPI (make zig).
+    arch) want qemu-user-static binutils python3-venv ;;
     fuzz) want clang libclang-rt-14-dev clang-tidy cppcheck valgrind jq util-linux ;;
     sysctl-diff) want systemd python3 util-linux ;;
     *) echo "deps.sh: unknown group '$group'" >&2; exit 2 ;;

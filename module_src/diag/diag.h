@@ -135,6 +135,15 @@ typedef int (*pt_diag_sock_fn)(const pt_diag_sock_t *s, void *arg);
  * reader) or PT_EIO. */
 int pt_diag_read_netlink(pt_diag_sock_fn fn, void *arg, pt_error_t *err);
 
+/* Parses one received buffer (N bytes, up to 64 KiB) of a sock_diag dump:
+ * fn for each socket of the request numbered SEQ, other messages skipped.
+ * Pure; the dump is in this host's byte order (ports in network order), as
+ * the kernel writes it. Sets *done at NLMSG_DONE. Returns 0, the callback's
+ * nonzero value, PT_ENOTSUP for a "no handler" NLMSG_ERROR, or PT_EIO
+ * (OBJECT names the dump in the message). */
+int pt_diag_netlink_parse(const void *buf, size_t n, uint32_t seq, const char *object,
+                          pt_diag_sock_fn fn, void *arg, bool *done, pt_error_t *err);
+
 /* Streams the sockets of ROOT/proc/net/tcp and tcp6 (root "" in
  * production). A missing tcp6 (IPv6 disabled) is not an error. Returns 0,
  * the callback's nonzero value, PT_ENOTSUP when tcp is missing, PT_EIO or

@@ -35,6 +35,57 @@ static bool msg_ok(const struct nlmsghdr *h, int len)
            h->nlmsg_len <= (unsigned)len;
 }
 
+/* The kernel writes every field in host order except inet_diag_sockid's
+ * ports and addresses, which are network order (big-endian): ntohs for the
+ * ports, the address bytes copied as they are. */
+int pt_diag_netlink_parse(const void *buf, size_t n, uint32_t seq, const char *object,
+                          pt_diag_sock_fn fn, void *arg, bool *done, pt_error_t *err)
+{
+    const struct nlmsghdr *h;
+    int len = n > RECV_BUF ? RECV_BUF : (int)n;
+
+    *done = false;
+    for (h = buf; msg_ok(h, len); h = NLMSG_NEXT(h, len)) {
+        const struct inet_diag_msg *m;
+        pt_diag_sock_t s;
+        int rc;
+
+        if (h->nlmsg_seq != seq)
+            continue;
+        if (h->nlmsg_type == NLMSG_DONE) {
+            *done = true;
+            return 0;
+        }
+        if (h->nlmsg_type == NLMSG_ERROR) {
+            const struct nlmsgerr *e = NLMSG_DATA(h);
+            int code = h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) ? -e->error : EIO;
+
+            /* No handler for the family (IPv6 off, or diag modules
+             * absent): let the caller decide. */
+            if (code == ENOENT || code == EOPNOTSUPP || code == EAFNOSUPPORT)
+                return PT_ENOTSUP;
+            return pt_error_set(err, PT_EIO, code, object,
+                                "The kernel refused the %s dump: %s.", object,
+                                strerror(code));
+        }
+        if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
+            h->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
+            continue;
+        m = NLMSG_DATA(h);
+        memset(&s, 0, sizeof(s));
+        s.family = m->idiag_family == AF_INET6 ? PT_DIAG_AF_INET6 : PT_DIAG_AF_INET;
+        s.state = m->idiag_state;
+        s.lport = ntohs(m->id.idiag_sport);
+        s.rport = ntohs(m->id.idiag_dport);
+        memcpy(s.laddr, m->id.idiag_src, 16);
+        memcpy(s.raddr, m->id.idiag_dst, 16);
+        rc = fn(&s, arg);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
 static int dump_family(int fd, int family, char *buf, pt_diag_sock_fn fn, void *arg,
                        pt_error_t *err)
 {
@@ -68,8 +119,8 @@ static int dump_family(int fd, int family, char *buf, pt_diag_sock_fn fn, void *
     }
     for (;;) {
         ssize_t n = recv(fd, buf, RECV_BUF, 0);
-        const struct nlmsghdr *h;
-        int len = (int)n;
+        bool done = false;
+        int rc;
 
         if (n < 0) {
             if (errno == EINTR)
@@ -80,43 +131,10 @@ static int dump_family(int fd, int family, char *buf, pt_diag_sock_fn fn, void *
         if (n == 0)
             return pt_error_set(err, PT_EIO, 0, object,
                                 "The %s dump ended without NLMSG_DONE.", object);
-        for (h = (const struct nlmsghdr *)buf; msg_ok(h, len);
-             h = NLMSG_NEXT(h, len)) {
-            const struct inet_diag_msg *m;
-            pt_diag_sock_t s;
-            int rc;
-
-            if (h->nlmsg_seq != (uint32_t)family)
-                continue;
-            if (h->nlmsg_type == NLMSG_DONE)
-                return 0;
-            if (h->nlmsg_type == NLMSG_ERROR) {
-                const struct nlmsgerr *e = NLMSG_DATA(h);
-                int code = h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) ? -e->error : EIO;
-
-                /* No handler for the family (IPv6 off, or diag modules
-                 * absent): let the caller decide. */
-                if (code == ENOENT || code == EOPNOTSUPP || code == EAFNOSUPPORT)
-                    return PT_ENOTSUP;
-                return pt_error_set(err, PT_EIO, code, object,
-                                    "The kernel refused the %s dump: %s.", object,
-                                    strerror(code));
-            }
-            if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
-                h->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
-                continue;
-            m = NLMSG_DATA(h);
-            memset(&s, 0, sizeof(s));
-            s.family = m->idiag_family == AF_INET6 ? PT_DIAG_AF_INET6 : PT_DIAG_AF_INET;
-            s.state = m->idiag_state;
-            s.lport = ntohs(m->id.idiag_sport);
-            s.rport = ntohs(m->id.idiag_dport);
-            memcpy(s.laddr, m->id.idiag_src, 16);
-            memcpy(s.raddr, m->id.idiag_dst, 16);
-            rc = fn(&s, arg);
-            if (rc != 0)
-                return rc;
-        }
+        rc = pt_diag_netlink_parse(buf, (size_t)n, (uint32_t)family, object, fn, arg,
+                                   &done, err);
+        if (rc != 0 || done)
+            return rc;
     }
 }
 

@@ -164,12 +164,13 @@ run site.yml;                   expect 1 "first run of the module"
 run site.yml;                   expect 0 "second run of the module"
 run --check --diff site.yml;    expect 0 "check-mode run"
 ANSIBLE_PIPELINING=1 run -vvv -e want_reuse=1 site.yml; expect 1 "pipelined run"
-sessions 2 "porttune and porttune_info, pipelined"
+# Plus one `uname -sm` per host (no facts gathered): which CPU's binary to send.
+sessions 3 "uname probe, porttune and porttune_info, pipelined"
 ANSIBLE_PIPELINING=1 run -e want_reuse=1 site.yml; expect 0 "second pipelined run"
 
 run -e @baseline.yml role.yml;  expect 1 "first run of the role"
 ANSIBLE_PIPELINING=1 run -vvv -e @baseline.yml role.yml; expect 0 "second run of the role"
-sessions 1 "the role's one task, pipelined"
+sessions 2 "uname probe and the role's one task, pipelined"
 
 for h in "${hosts[@]}"; do
   d=${fleet_of[$h]}

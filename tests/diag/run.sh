@@ -9,11 +9,25 @@
 #
 # usage: tests/diag/run.sh [BINARY]   (root; BINARY default library/porttune)
 #   NO_NETLINK  the launcher, default build/diag/no-netlink
+#   PT_DIAG_EMULATED=1  BINARY runs under qemu-user (tests/arch), which has no
+#               NETLINK_SOCK_DIAG: its netlink runs must fail and say so, auto
+#               must read /proc and say "proc", and the netlink reference
+#               report comes from PT_DIAG_REF (default library/porttune, the
+#               native binary) on the same traffic
+#   PT_DIAG_PROC_SWAPPED=1  with PT_DIAG_EMULATED: BINARY's byte order is not
+#               the kernel's (s390x under qemu on x86_64). /proc/net/tcp prints
+#               addresses as the kernel's host-order words, so such a binary
+#               must read every address with the bytes of each 32-bit word
+#               reversed, and everything else exactly as the native one
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 bin=$(realpath "${1:-$here/../../library/porttune}")
 nonl=$(realpath "${NO_NETLINK:-$here/../../build/diag/no-netlink}")
+emulated=${PT_DIAG_EMULATED:-0}
+refbin=$bin
+[ "$emulated" = 1 ] && refbin=$(realpath "${PT_DIAG_REF:-$here/../../library/porttune}")
+export PT_DIAG_EMULATED PT_DIAG_REF=$refbin
 py=/usr/bin/python3
 [ -x "$py" ] || py=python3
 
@@ -25,6 +39,7 @@ fi
 
 fail() { echo "FAIL diag run.sh: $*" >&2; exit 1; }
 [ -x "$bin" ] || fail "no binary $bin (make)"
+[ -x "$refbin" ] || fail "no reference binary $refbin (make)"
 [ -x "$nonl" ] || fail "no launcher $nonl (make build/diag/no-netlink)"
 # The sysctl writes below must never reach the host's namespace.
 [ "$(readlink /proc/self/ns/net)" != "$(readlink /proc/1/ns/net)" ] ||
@@ -36,19 +51,26 @@ pt_diag_traffic run
 # diag NAME [LAUNCHER...] -- ARGS...: `porttune diagnose --json ARGS` to
 # NAME.json, stderr to NAME.err, the exit code to NAME.rc (2 = it warns).
 diag() {
-  local name=$1; shift
+  local name=$1 b=$bin; shift
   local pre=()
+  # The netlink reference report: the native binary when BINARY is emulated.
+  [ "$name" = netlink ] && b=$refbin
   while [ "$1" != -- ]; do pre+=("$1"); shift; done
   shift
   set +e
-  "${pre[@]}" "$bin" diagnose --json "$@" >"$tmp/$name.json" 2>"$tmp/$name.err"
+  "${pre[@]}" "$b" diagnose --json "$@" >"$tmp/$name.json" 2>"$tmp/$name.err"
   echo $? >"$tmp/$name.rc"
   set -e
 }
 diag netlink -- --source netlink --threshold 7
 diag proc -- --source proc --threshold 7
 diag auto -- --threshold 7
-diag top1 -- --source netlink --top 1
+if [ "$emulated" = 1 ]; then
+  diag top1 -- --top 1
+  diag emu-netlink -- --source netlink --threshold 7
+else
+  diag top1 -- --source netlink --top 1
+fi
 # Netlink refused as two kinds of sandbox do: auto must fall back to /proc;
 # netlink asked for by name must fail, which proves the filter reached the
 # binary (a static musl binary makes the same system call).
@@ -57,9 +79,11 @@ diag nonl-eperm "$nonl" --errno EPERM -- --threshold 7
 diag nonl-netlink "$nonl" -- --source netlink --threshold 7
 ss -tanH >"$tmp/ss.txt"
 
-"$py" - "$tmp" <<'PY'
-import json, sys, collections
+"$py" - "$tmp" "$emulated" "${PT_DIAG_PROC_SWAPPED:-0}" <<'PY'
+import copy, ipaddress, json, sys, collections
 tmp = sys.argv[1]
+emulated = sys.argv[2] == "1"
+swapped = sys.argv[3] == "1"
 failures = []
 
 def check(what, got, want):
@@ -146,10 +170,31 @@ check("ss states", {k: v for k, v in net["states"].items() if v},
       dict(ss_states))
 check("ss per destination", {k: d["ports_held"] for k, d in dests.items()}, dict(ss_dest))
 
+def word_swapped(addr):
+    """ADDR with the bytes of each 32-bit word reversed (a host-order word read in the other order)."""
+    ip = ipaddress.ip_address(addr)
+    b = ip.packed
+    b = b"".join(b[i:i + 4][::-1] for i in range(0, len(b), 4))
+    return str(ipaddress.ip_address(b))
+
+def as_read_by_other_order(rep):
+    """The native report as a binary of the other byte order reads /proc: addresses word-swapped."""
+    rep = copy.deepcopy(rep)
+    for d in rep["destinations"]["top"]:
+        old, new = d["address"], word_swapped(d["address"])
+        d["address"] = new
+        rep["warnings"] = [w.replace(f"{old}:{d['port']}", f"{new}:{d['port']}") for w in rep["warnings"]]
+    return rep
+
 # 5. The /proc fallback (and auto) give the same report.
 for name, other in (("proc", proc), ("auto", auto)):
-    check(f"{name} source", other.pop("source"), "proc" if name == "proc" else "netlink")
+    check(f"{name} source", other.pop("source"),
+          "proc" if name == "proc" or emulated else "netlink")
 net.pop("source")
+if swapped:
+    net = as_read_by_other_order(net)
+    check("byte order differs from the kernel's: /proc addresses read word-swapped",
+          [d["address"] for d in net["destinations"]["top"]], ["1.0.0.127", "::100:0", "2.0.0.127"])
 check("proc report == netlink report", proc, net)
 check("auto report == netlink report", auto, net)
 
@@ -165,12 +210,24 @@ for name in ("afnosupport", "eperm"):
           {"ESTABLISHED": 140, "TIME_WAIT": 80, "LISTEN": 6})
 nl_err = open(f"{tmp}/nonl-netlink.err").read()
 check("netlink refused, --source netlink: exit 4", rc("nonl-netlink"), 4)
+# Under qemu-user the emulator refuses the protocol before the filter sees it.
 check("netlink refused, --source netlink: says why",
-      "NETLINK_SOCK_DIAG is not available: Address family not supported by protocol" in nl_err,
-      True)
+      ("NETLINK_SOCK_DIAG is not available: Protocol not supported" if emulated else
+       "NETLINK_SOCK_DIAG is not available: Address family not supported by protocol")
+      in nl_err, True)
 nl_out = json.load(open(f"{tmp}/nonl-netlink.json"))
 check("netlink refused, --source netlink: a failure object, no report",
       (nl_out.get("failed"), "states" in nl_out), (True, False))
+
+# 7. Under qemu-user: netlink asked for by name fails and says why.
+if emulated:
+    err = open(f"{tmp}/emu-netlink.err").read()
+    check("emulated, --source netlink: exit 4", rc("emu-netlink"), 4)
+    check("emulated, --source netlink: says why",
+          "NETLINK_SOCK_DIAG is not available: Protocol not supported" in err, True)
+    out = json.load(open(f"{tmp}/emu-netlink.json"))
+    check("emulated, --source netlink: a failure object, no report",
+          (out.get("failed"), "states" in out), (True, False))
 
 if failures:
     print(f"FAIL diag run.sh: {len(failures)} checks failed: {failures}")

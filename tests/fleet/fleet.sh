@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # A simulated fleet: N hosts, each a network namespace running its own sshd.
 #
-#   fleet.sh up N DIR [--prefix P] [--no-python]   start N hosts, write DIR/inventory.yml
+#   fleet.sh up N DIR [--prefix P] [--no-python] [--arch A,B,..] [--no-python-host I]
+#                                                  start N hosts, write DIR/inventory.yml
 #   fleet.sh down DIR                              stop them, remove all `up` created
 #   fleet.sh check DIR                             machine's own settings unchanged since `up`?
 #   fleet.sh exec DIR HOST CMD...                  run CMD inside HOST (as its sshd sees it)
@@ -14,10 +15,18 @@
 # namespace that gives it private /root, /var/lib and /run, a read-only /etc
 # (except sysctl.d) and a read-only /proc/sys except /proc/sys/net. Nothing of
 # the machine's own is written: only DIR, /etc/netns/NAME and the namespaces.
+#
+# --arch A,B,...: host I is of the I-th CPU of the list (cycled). A host of
+# another CPU than x86_64 reports it (its /usr/bin/uname prints it for x86_64)
+# and, when qemu-user-static has it, its sshd runs through userns.sh: a user
+# namespace with a binfmt_misc instance of its own that runs that CPU's ELF
+# binaries under qemu (the machine's binfmt_misc is never touched). A CPU
+# without a qemu (e.g. mips64) is only reported. --no-python-host I hides
+# Python on host I alone.
 set -euo pipefail
 
 die() { echo "fleet.sh: $*" >&2; exit 1; }
-usage() { sed -n '3,9p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '3,10p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 # Settings of the machine's own network namespace that the fleet must never touch.
 MACHINE_KEYS="ip_local_port_range ip_local_reserved_ports tcp_fin_timeout tcp_tw_reuse tcp_max_tw_buckets"
@@ -33,10 +42,28 @@ machine_state() {
   find /etc/sysctl.d -xdev -type f -print0 | sort -z | xargs -0 -r sha256sum
 }
 
+# binfmt_misc register line of a CPU (qemu-binfmt-conf's magic and mask), or
+# nothing when there is no qemu for it.
+binfmt_line() {
+  local m64='\xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff'
+  local mbe='\xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff'
+  local hd='\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00'
+  case "$1" in
+    aarch64) printf ':pt-aarch64:M::%s%s:%s:/usr/bin/qemu-aarch64-static:F' "$hd" '\xb7\x00' "$m64" ;;
+    riscv64) printf ':pt-riscv64:M::%s%s:%s:/usr/bin/qemu-riscv64-static:F' "$hd" '\xf3\x00' "$m64" ;;
+    ppc64le) printf ':pt-ppc64le:M::%s%s:%s:/usr/bin/qemu-ppc64le-static:F' "$hd" '\x15\x00' "$m64" ;;
+    armv7l) printf ':pt-armv7l:M::%s:%s:/usr/bin/qemu-arm-static:F' \
+      '\x7fELF\x01\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x28\x00' "$m64" ;;
+    s390x) printf ':pt-s390x:M::%s:%s:/usr/bin/qemu-s390x-static:F' \
+      '\x7fELF\x02\x02\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x16' "$mbe" ;;
+  esac
+}
+
 # Body run inside `ip netns exec NAME` (new mount namespace, slave of the
 # machine's, so none of these mounts propagates back).
 host_start_script() {
-  local h=$1 nopython=$2
+  local h=$1 nopython=$2 arch=${3:-x86_64} here line
+  here=$(cd "$(dirname "$0")" && pwd)
   cat <<EOF
 #!/bin/sh
 set -eu
@@ -67,9 +94,24 @@ for d in /usr/bin /usr/local/bin; do
 done
 EOF
   fi
-  cat <<EOF
-exec /usr/sbin/sshd -D -e -f '$h/sshd_config'
-EOF
+  if [ "$arch" = x86_64 ]; then
+    echo "exec /usr/sbin/sshd -D -e -f '$h/sshd_config'"
+    return
+  fi
+  # This host reports itself as ARCH: its uname prints ARCH for x86_64.
+  echo "cp /usr/bin/uname '$h/uname.real'"
+  printf '#!/bin/sh\n%s "$@" | sed s/x86_64/%s/g\n' "$h/uname.real" "$arch" >"$h/uname"
+  chmod 755 "$h/uname"
+  echo "mount --bind '$h/uname' /usr/bin/uname"
+  line=$(binfmt_line "$arch")
+  # Root of a user namespace may not bind port 22 of a network namespace it
+  # does not own, unless that namespace allows it (its own sysctl).
+  echo "echo 0 >/proc/sys/net/ipv4/ip_unprivileged_port_start"
+  if [ -z "$line" ]; then
+    echo "exec /usr/sbin/sshd -D -e -f '$h/sshd_config'"
+  else
+    printf "BINFMT='%s' exec sh '%s/userns.sh' /usr/sbin/sshd -D -e -f '%s/sshd_config'\n" "$line" "$here" "$h"
+  fi
 }
 
 sshd_config() {
@@ -99,11 +141,13 @@ EOF
 }
 
 cmd_up() {
-  local n="" dir="" prefix="" nopython=0
+  local n="" dir="" prefix="" nopython=0 arches="x86_64" nopyhost=0
   while [ $# -gt 0 ]; do
     case "$1" in
       --prefix) prefix=$2; shift 2 ;;
       --no-python) nopython=1; shift ;;
+      --arch) arches=$2; shift 2 ;;
+      --no-python-host) nopyhost=$2; shift 2 ;;
       -*) usage ;;
       *) if [ -z "$n" ]; then n=$1; elif [ -z "$dir" ]; then dir=$1; else usage; fi; shift ;;
     esac
@@ -127,8 +171,12 @@ cmd_up() {
   ssh-keygen -q -t ed25519 -N '' -C fleet-client -f "$dir/id_ed25519"
   cp "$dir/id_ed25519.pub" "$dir/authorized_keys"
   : >"$dir/known_hosts"
-  local i name h pid
+  local i name h pid alist arch hostnopy
+  IFS=, read -r -a alist <<<"$arches"
   for i in $(seq 1 "$n"); do
+    arch=${alist[$(( (i - 1) % ${#alist[@]} ))]}
+    hostnopy=$nopython
+    [ "$i" = "$nopyhost" ] && hostnopy=1
     name=$(printf '%s-%02d' "$prefix" "$i")
     ! ip netns list | grep -qw "^$name" || die "network namespace $name exists already"
     h="$dir/h/$name"
@@ -137,7 +185,8 @@ cmd_up() {
     ssh-keygen -q -t ed25519 -N '' -C "$name" -f "$h/ssh_host_ed25519_key"
     printf '%s %s\n' "$name" "$(cut -d' ' -f1,2 "$h/ssh_host_ed25519_key.pub")" >>"$dir/known_hosts"
     sshd_config "$dir" "$h" >"$h/sshd_config"
-    host_start_script "$h" "$nopython" >"$h/start.sh"
+    host_start_script "$h" "$hostnopy" "$arch" >"$h/start.sh"
+    echo "$arch" >"$h/arch"
     ip netns add "$name"
     # Recorded at once, so `down` can clean up after a failure further on.
     printf '%s -\n' "$name" >>"$dir/hosts"
