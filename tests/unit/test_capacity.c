@@ -50,6 +50,18 @@ static void capacity_counts_only_reserved_ports_inside_the_range(void **state)
     free(s);
 }
 
+/* Field by field: the struct has padding, which memcmp would read. */
+static void assert_capacity_equal(const pt_capacity_t *a, const pt_capacity_t *b)
+{
+    assert_int_equal(a->range_lo, b->range_lo);
+    assert_int_equal(a->range_hi, b->range_hi);
+    assert_int_equal(a->range_size, b->range_size);
+    assert_int_equal(a->reserved_in_range, b->reserved_in_range);
+    assert_int_equal(a->usable_ports, b->usable_ports);
+    assert_int_equal(a->time_wait_seconds, b->time_wait_seconds);
+    assert_int_equal(a->rate_hundredths, b->rate_hundredths);
+}
+
 static void capacity_reserved_outside_the_range_changes_nothing(void **state)
 {
     pt_capacity_t c = cap_of(32768, 60999, "22,80,443,61000-65535", 60);
@@ -60,8 +72,8 @@ static void capacity_reserved_outside_the_range_changes_nothing(void **state)
     assert_int_equal(c.reserved_in_range, 0);
     assert_int_equal(c.usable_ports, 28232);
     assert_int_equal(c.rate_hundredths, 47053);           /* 470.533... */
-    assert_memory_equal(&c, &none, sizeof(c));
-    assert_memory_equal(&c, &empty, sizeof(c));
+    assert_capacity_equal(&c, &none);
+    assert_capacity_equal(&c, &empty);
 }
 
 static void capacity_reserved_covering_the_whole_range_leaves_nothing(void **state)
