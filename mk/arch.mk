@@ -39,11 +39,13 @@ $(ZIG_VENV)/.done:
 	$(ZIG_VENV)/bin/pip install -q --disable-pip-version-check ziglang==$(ZIG_VERSION)
 	touch $@
 
-# zig keeps its caches (musl's libc per target, built once) under build/.
+# zig keeps its caches (musl's libc per target, built once) under build/;
+# ZIG_CACHE may name another (repro-test's clones share the checkout's).
+ZIG_CACHE ?= $(CURDIR)/build/zig-cache
 $(ZIGBIN)/.done: $(ZIG_VENV)/.done
 	@mkdir -p $(@D)
 	@set -e; zig=$$($(ZIG_VENV)/bin/python -c 'import ziglang, os; print(os.path.join(os.path.dirname(ziglang.__file__), "zig"))'); \
-	cache=$(CURDIR)/build/zig-cache; \
+	cache=$(ZIG_CACHE); \
 	w() { printf '#!/bin/sh\n# Written by mk/arch.mk.\nZIG_GLOBAL_CACHE_DIR=%s ZIG_LOCAL_CACHE_DIR=%s exec %s %s "$$@"\n' \
 	        "$$cache" "$$cache" "$$zig" "$$2" >$(@D)/$$1; chmod +x $(@D)/$$1; }; \
 	w ar ar; w ranlib ranlib; \

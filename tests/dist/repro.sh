@@ -49,8 +49,14 @@ build() {   # DIR: clone HEAD there and make dist
     ln -s "$ROOT/.venv" "$d/.venv"
     touch -r .venv/.done "$d/requirements.txt"
   fi
+  # zig from the checkout's venv and its content-addressed cache (musl's libc
+  # per target): tools, not inputs; each clone still compiles every source.
+  if [ -f build/zig-venv/.done ]; then
+    mkdir -p "$d/build"
+    ln -s "$ROOT/build/zig-venv" "$d/build/zig-venv"
+  fi
   t0=$(date +%s)
-  (cd "$d" && SOURCE_DATE_EPOCH=$EPOCH nice make dist) >"$d.log" 2>&1
+  (cd "$d" && SOURCE_DATE_EPOCH=$EPOCH nice make dist ZIG_CACHE="$ROOT/build/zig-cache") >"$d.log" 2>&1
   local rc=$?
   echo "     make dist in $d: exit $rc, $(( $(date +%s) - t0 )) s"
   return $rc
