@@ -221,6 +221,16 @@ static int add_arg(json_t *args, const char *key, json_t *value, const char *sho
     return 0;
 }
 
+/* A string argument: text that is not UTF-8 cannot be a JSON string (a
+ * usage error, not a lack of memory). */
+static int add_str(json_t *args, const char *key, const char *text, const char *shown,
+                   bool json)
+{
+    if (!pt__cli_utf8_valid(text))
+        return pt__cli_usage(usage_text, "%s is not valid UTF-8.", shown);
+    return add_arg(args, key, json_string(text), shown, json);
+}
+
 /* The module's arguments object from flags and KEY=VALUE words. Every value
  * goes in as a string, so the module's own coercion and messages apply. */
 static int build_json(const cli_args_t *a, json_t **out)
@@ -248,19 +258,22 @@ static int build_json(const cli_args_t *a, json_t **out)
         }
         memcpy(key, w, n);
         key[n] = '\0';
+        if (!pt__cli_utf8_valid(key)) {
+            rc = pt__cli_usage(usage_text, "a setting name is not valid UTF-8.");
+            break;
+        }
         if (strncmp(key, "_ansible_", 9) == 0) {
             rc = pt__cli_usage(usage_text, "'%s' is internal to Ansible; use --noop for check mode.", key);
             break;
         }
         /* net.ipv4.tcp_fin_timeout=30 means fin_timeout=30. */
         ki = (strchr(key, '.') || strchr(key, '/')) ? pt_key_by_sysctl(key) : NULL;
-        rc = add_arg(args, ki ? ki->option : key, json_string(eq + 1), key, a->json);
+        rc = add_str(args, ki ? ki->option : key, eq + 1, key, a->json);
     }
     if (rc == 0 && a->file != NULL)
-        rc = add_arg(args, "sysctl_file", json_string(a->file), "sysctl_file (--file)", a->json);
+        rc = add_str(args, "sysctl_file", a->file, "sysctl_file (--file)", a->json);
     if (rc == 0 && a->state_file != NULL)
-        rc = add_arg(args, "state_file", json_string(a->state_file), "state_file (--state-file)",
-                     a->json);
+        rc = add_str(args, "state_file", a->state_file, "state_file (--state-file)", a->json);
     if (rc == 0 && a->no_apply)
         rc = add_arg(args, "apply", json_false(), "apply (--no-apply)", a->json);
     if (rc == 0 && a->no_persist)

@@ -33,6 +33,9 @@ bool pt__cli_is_flag(const char *arg, const char *flag);
 /* The value of the flag at argv[*i] ("--top N", *i moves on, or "--top=N"):
  * NULL when argv ends. */
 const char *pt__cli_flag_value(int argc, char **argv, int *i, const char *flag);
+/* Whether s is UTF-8 as JSON strings must be (no overlong forms, no
+ * surrogates, at most U+10FFFF): what jansson refuses for json_string. */
+bool pt__cli_utf8_valid(const char *s);
 /* --top N (0-100000) and --source auto|netlink|proc, which diagnose and
  * metrics share: 1 when argv[*i] was one of them (*top or *source set), 0
  * when it was not, PT_EXIT_USAGE after printing the error and usage. */

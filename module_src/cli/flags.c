@@ -3,6 +3,7 @@
 #include "porttune.h"
 #include "cli/cli.h"
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,4 +72,30 @@ int pt__cli_diag_flag(const char *usage, int argc, char **argv, int *i, unsigned
         return 1;
     }
     return 0;
+}
+
+bool pt__cli_utf8_valid(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+
+    while (*p != 0) {
+        uint32_t c = *p++;
+        int n = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2 :
+                (c & 0xF8) == 0xF0 ? 3 : -1;
+        uint32_t min = n == 1 ? 0x80 : n == 2 ? 0x800 : 0x10000;
+
+        if (n < 0)
+            return false;
+        if (n == 0)
+            continue;
+        c &= 0x3Fu >> n;
+        for (int i = 0; i < n; i++, p++) {
+            if ((*p & 0xC0) != 0x80)
+                return false;
+            c = (c << 6) | (*p & 0x3Fu);
+        }
+        if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+            return false;
+    }
+    return true;
 }

@@ -84,5 +84,5 @@ json_t *pt_mup_risk_json(long long value)
     snprintf(r, sizeof(r), "%u-%u", (unsigned)lo, (unsigned)hi);
     return json_pack("{s:I, s:s, s:I, s:I}", "max_user_port", (json_int_t)value,
                      "dynamic_port_range_at_next_boot", r, "start", (json_int_t)lo,
-                     "num", (json_int_t)(hi - lo + 1));
+                     "num", (json_int_t)hi - (json_int_t)lo + 1);
 }

@@ -118,6 +118,11 @@ case_usage() {
   pt set _ansible_check_mode=no fin_timeout=30; expect_rc "_ansible_ keys refused" 64 $RC
   pt check fin_timeout=30 --no-such;    expect_rc "check: unknown option" 64 $RC
   pt facts --json;         expect_rc "facts has no --json" 64 $RC
+  # Bytes that are not UTF-8 cannot go into the arguments' JSON: a usage
+  # error, not "out of memory" (found by fuzz_cli).
+  pt get "--file=/etc/sysctl.d/x$(printf '\233').conf"; expect_rc "a --file that is not UTF-8" 64 $RC
+  expect_eq "not UTF-8: message" "$(head -1 "$TMP/err")" "porttune: sysctl_file (--file) is not valid UTF-8."
+  pt check "fin_timeout=3$(printf '\233')"; expect_rc "a value that is not UTF-8" 64 $RC
 }
 
 case_get() {
