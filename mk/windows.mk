@@ -34,13 +34,13 @@ build/unit/test_netsh: tests/unit/test_netsh.c $(WIN_PURE_SRC) $(WIN_PURE_DEPS) 
 	  -lcmocka
 
 # Excluded port ranges: the parser and the port-set steps (exclset.c).
-build/unit/test_excluded: tests/unit/test_excluded.c $(WIN_PURE_SRC) $(WIN_PURE_DEPS) $(HDRS)
+build/unit/test_excluded: tests/unit/test_excluded.c tests/unit/portset_fixture.h $(WIN_PURE_SRC) $(WIN_PURE_DEPS) $(HDRS)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOSTFLAGS) -o $@ $< $(WIN_PURE_SRC) $(WIN_PURE_DEPS) -lcmocka
 
 # The diagnosis' pure parts: excluded ranges, advice, owning processes.
 WIN_DIAG_PURE := module_src/win/exclreport.c module_src/win/owners.c
-build/unit/test_windiag: tests/unit/test_windiag.c $(WIN_PURE_SRC) $(WIN_DIAG_PURE) \
+build/unit/test_windiag: tests/unit/test_windiag.c tests/unit/portset_fixture.h $(WIN_PURE_SRC) $(WIN_DIAG_PURE) \
                          $(WIN_PURE_DEPS) $(HDRS)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOSTFLAGS) -o $@ $< $(WIN_PURE_SRC) $(WIN_DIAG_PURE) $(WIN_PURE_DEPS) \

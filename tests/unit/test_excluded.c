@@ -14,6 +14,7 @@
 
 #include "porttune.h"
 #include "win/internal.h"
+#include "portset_fixture.h"
 
 /* Real English output (Windows 10 with Hyper-V), CRLF as netsh writes it. */
 #define HYPERV_TEXT \
@@ -25,19 +26,6 @@
     "     50000       50059     *\r\n" \
     "     61117       61216\r\n" \
     "\r\n* - Administered port exclusions.\r\n\r\n"
-
-static pt_value_t set_of(const char *text)
-{
-    pt_value_t v;
-    pt_error_t err;
-
-    pt_error_init(&err);
-    memset(&v, 0, sizeof(v));
-    v.type = PT_T_PORTSET;
-    if (*text != '\0' && pt_value_parse_sysctl(PT_K_RESERVED_PORTS, text, &v, "test", &err) != 0)
-        fail_msg("bad set in test: %s", text);
-    return v;
-}
 
 static void assert_set(const pt_value_t *v, const char *want)
 {

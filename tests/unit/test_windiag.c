@@ -15,19 +15,7 @@
 #include "porttune.h"
 #include "diag/diag.h"
 #include "win/internal.h"
-
-static pt_value_t set_of(const char *text)
-{
-    pt_value_t v;
-    pt_error_t err;
-
-    pt_error_init(&err);
-    memset(&v, 0, sizeof(v));
-    v.type = PT_T_PORTSET;
-    if (*text != '\0' && pt_value_parse_sysctl(PT_K_RESERVED_PORTS, text, &v, "test", &err) != 0)
-        fail_msg("bad set in test: %s", text);
-    return v;
-}
+#include "portset_fixture.h"
 
 static void assert_json(const json_t *got, const char *want_text)
 {
